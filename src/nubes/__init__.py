@@ -1,0 +1,3 @@
+"""Nubes: the serverless cloud you run yourself."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,84 @@
+"""The thin layer between ASGI and the protocol layer's Request and Response."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from nubes.errors import ServiceError
+from nubes.protocol.http import Request, Response
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class ClientDisconnected(ServiceError):
+    code = "RequestTimeout"
+    status = 400
+
+
+class AsgiBody:
+    """The request body as it arrives from the server, chunk by chunk (a BodyStream)."""
+
+    __slots__ = ("_receive", "_done")
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._done = False
+
+    async def read(self) -> bytes:
+        while not self._done:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                self._done = True
+                raise ClientDisconnected("The client went away before sending the whole body.")
+            self._done = not message.get("more_body", False)
+            chunk: bytes = message.get("body", b"")
+            if chunk:
+                return chunk
+        return b""
+
+    async def read_all(self) -> bytes:
+        parts = []
+        while chunk := await self.read():
+            parts.append(chunk)
+        return b"".join(parts)
+
+
+def request_from_scope(scope: Scope) -> Request:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else scope["path"]
+    return Request(
+        method=scope["method"],
+        path=path,
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        scheme=scope.get("scheme", "http"),
+    )
+
+
+async def send_response(send: Send, response: Response, *, head: bool) -> None:
+    """Write a Response; HEAD answers keep the headers and drop the body."""
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    body = response.body
+    if isinstance(body, bytes):
+        if response.header("content-length") is None:
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else body})
+        return
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    try:
+        if not head:
+            async for chunk in body:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    finally:
+        await body.aclose()
+    await send({"type": "http.response.body", "body": b""})

@@ -1,0 +1,201 @@
+"""The request path, as one ordered list of small handlers (``HANDLERS``).
+
+Reading ``HANDLERS`` tells everything a request goes through. Each handler reads and
+fills the ``Exchange``; one that sets ``exchange.response`` ends the chain. A
+``ServiceError`` raised anywhere is answered in the protocol of the service addressed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel
+
+from nubes import __version__
+from nubes.accounts import AccountStore
+from nubes.config import Settings
+from nubes.edge import routing
+from nubes.edge.chunked import decoding_stream
+from nubes.edge.exchange import Exchange
+from nubes.edge.sigv4 import credential_scope, verify
+from nubes.errors import (
+    AccessDenied,
+    MissingAuthentication,
+    NotImplementedOperation,
+    UnknownOperation,
+)
+from nubes.protocol.catalog import service_model
+from nubes.protocol.http import Response
+from nubes.protocol.parsers import parse_request
+from nubes.protocol.router import RestRouter
+from nubes.protocol.serializers import serialize_response
+from nubes.services.base import Provider, RequestContext
+
+Handler = Callable[["Edge", Exchange], Awaitable[None]]
+
+# The auth error flavour of each protocol (the codes differ between S3 and the rest).
+_FLAVOURS = {"rest-xml": "s3", "json": "json", "rest-json": "rest-json", "query": "query"}
+
+
+@dataclass
+class Edge:
+    """What the handlers share: settings, accounts and the providers."""
+
+    settings: Settings
+    accounts: AccountStore
+    providers: dict[str, Provider]
+
+    def router(self, model: ServiceModel) -> RestRouter:
+        return _router(model)
+
+
+@cache
+def _router(model: ServiceModel) -> RestRouter:
+    return RestRouter(model)
+
+
+async def serve_internal(edge: Edge, ex: Exchange) -> None:
+    """Nubes' own endpoints under ``/_nubes/``: health for now."""
+    path = ex.request.path
+    if not path.startswith("/_nubes/"):
+        return
+    if path == "/_nubes/health":
+        services = {name: "running" for name in edge.providers}
+        body = json.dumps({"status": "ok", "version": __version__, "services": services})
+        ex.response = Response(200, [("content-type", "application/json")], body.encode())
+    else:
+        ex.response = Response(404, [("content-type", "application/json")], b'{"message":"Not Found"}')
+
+
+async def s3_virtual_host(edge: Edge, ex: Exchange) -> None:
+    """``<bucket>.s3.localhost:4566/key`` becomes ``/bucket/key``."""
+    bucket = routing.s3_virtual_host_bucket(ex.request.host)
+    if bucket is not None:
+        ex.request.path = f"/{bucket}{ex.request.path}" if ex.request.path != "/" else f"/{bucket}"
+        ex.service = "s3"
+
+
+async def route_service(edge: Edge, ex: Exchange) -> None:
+    ex.scope = credential_scope(ex.request)
+    if ex.service is None:
+        ex.service = routing.route_service(ex.request, ex.scope).service
+    ex.model = service_model(ex.service)
+    ex.provider = edge.providers.get(ex.service)
+
+
+async def find_operation(edge: Edge, ex: Exchange) -> None:
+    """The operation: from the path (rest), X-Amz-Target (json) or Action (query)."""
+    model = ex.model
+    assert model is not None
+    request = ex.request
+    try:
+        if model.protocol in ("rest-xml", "rest-json"):
+            ex.operation, ex.uri_params = edge.router(model).match(
+                request.method, request.path, request.query_dict(), request.headers
+            )
+        elif model.protocol == "json":
+            target = request.headers.get("x-amz-target", "")
+            ex.operation = _operation(model, target.rpartition(".")[2])
+        else:
+            await ex.read_body()
+            action = request.query_dict().get("Action") or _form_action(request.body)
+            ex.operation = _operation(model, action)
+    except UnknownOperation as error:
+        ex.deferred_error = error
+
+
+def _operation(model: ServiceModel, name: str | None) -> OperationModel:
+    if not name or name not in model.operation_names:
+        raise UnknownOperation(f"Unknown operation {name!r} for service {model.service_name}.")
+    return model.operation_model(name)
+
+
+def _form_action(body: bytes) -> str | None:
+    for pair in body.split(b"&"):
+        if pair.startswith(b"Action="):
+            return pair[7:].decode("utf-8", "replace")
+    return None
+
+
+async def read_body(edge: Edge, ex: Exchange) -> None:
+    """Read the whole body, unless the operation streams its input (S3 uploads)."""
+    if ex.operation is None or not ex.operation.has_streaming_input:
+        await ex.read_body()
+
+
+async def authenticate(edge: Edge, ex: Exchange) -> None:
+    """Verify the SigV4 signature; the access key gives the account."""
+    model = ex.model
+    assert model is not None
+    flavour = _FLAVOURS.get(model.protocol, "json")
+    auth = verify(ex.request, edge.accounts, flavour=flavour, now=datetime.now(UTC))
+    if auth is None:
+        if ex.deferred_error is None and flavour == "s3":
+            raise AccessDenied("Access Denied")
+        if ex.deferred_error is None:
+            raise MissingAuthentication("Missing Authentication Token")
+    ex.auth = auth
+    if ex.deferred_error is not None:
+        raise ex.deferred_error
+    if ex.operation is not None and ex.operation.has_streaming_input:
+        ex.request.stream = decoding_stream(ex.request, auth, ex.raw_body)
+
+
+async def parse_input(edge: Edge, ex: Exchange) -> None:
+    operation = ex.operation
+    assert operation is not None
+    if ex.provider is None or ex.provider.handler(operation.name) is None:
+        raise NotImplementedOperation(
+            f"Nubes does not implement {ex.service}:{operation.name} yet.",
+        )
+    ex.params = parse_request(operation, ex.request, ex.uri_params)
+
+
+async def call_provider(edge: Edge, ex: Exchange) -> None:
+    operation, provider, auth = ex.operation, ex.provider, ex.auth
+    assert operation is not None and provider is not None and auth is not None
+    found = provider.handler(operation.name)
+    assert found is not None
+    method, is_async = found
+    ex.context = RequestContext(
+        request=ex.request,
+        request_id=ex.request_id,
+        service=ex.service or "",
+        account_id=auth.account_id,
+        region=auth.region or edge.settings.region,
+        access_key=auth.access_key,
+        operation=operation,
+        endpoint=f"{ex.request.scheme}://{ex.request.host or f'localhost:{edge.settings.port}'}",
+    )
+    result: Any = method(ex.context, ex.params)
+    ex.output = await result if is_async or inspect.isawaitable(result) else result
+
+
+async def serialize_output(edge: Edge, ex: Exchange) -> None:
+    assert ex.operation is not None and ex.context is not None
+    ex.response = serialize_response(
+        ex.operation,
+        ex.output or {},
+        ex.request_id,
+        status=ex.context.status,
+        headers=ex.context.headers or None,
+    )
+
+
+HANDLERS: tuple[Handler, ...] = (
+    serve_internal,  # /_nubes/health and friends
+    s3_virtual_host,  # <bucket>.s3.localhost -> path-style
+    route_service,  # credential scope, X-Amz-Target, Action, path
+    find_operation,  # the operation and its URI labels
+    read_body,  # whole body, unless the input streams
+    authenticate,  # SigV4 -> account and region; streaming bodies verified as read
+    parse_input,  # botocore-model-driven parse into the operation's input
+    call_provider,  # the service does the work
+    serialize_output,  # botocore-model-driven response
+)

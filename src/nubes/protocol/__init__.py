@@ -1,0 +1,1 @@
+"""Wire protocols (query, json, rest-json, rest-xml), driven by botocore's service models."""

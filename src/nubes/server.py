@@ -1,0 +1,95 @@
+"""Serving Nubes: open the services, build the edge, run uvicorn until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import sys
+import time
+
+import uvicorn
+
+from nubes.config import Settings
+from nubes.edge.app import EdgeApp
+from nubes.edge.chain import Edge
+from nubes.errors import NubesError
+from nubes.services.registry import Services, open_services
+
+log = logging.getLogger("nubes")
+
+
+class RefusedToStart(NubesError):
+    """Nubes will not start as asked (e.g. exposed to a network with only the test key)."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def ready_message(settings: Settings, started: float) -> str:
+    elapsed = time.monotonic() - started
+    endpoint = settings.endpoint
+    return (
+        f"Nubes is ready at {endpoint} (started in {elapsed:.2f} s; data in {settings.data_dir})\n"
+        "Point boto3 or the AWS CLI at it:\n"
+        f"  export AWS_ENDPOINT_URL={endpoint}\n"
+        "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
+        f"AWS_DEFAULT_REGION={settings.region}\n"
+        f"  aws s3 mb s3://my-bucket\n"
+    )
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, printing the ready message once the socket is bound."""
+
+    def __init__(self, config: uvicorn.Config, message: str) -> None:
+        super().__init__(config)
+        self._message = message
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            sys.stdout.write(self._message)
+            sys.stdout.flush()
+
+
+def serve(settings: Settings) -> None:
+    """Run Nubes in the foreground until interrupted."""
+    started = time.monotonic()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    services = open_services(settings)
+    try:
+        if not is_loopback(settings.host) and services.accounts.only_default_keys():
+            raise RefusedToStart(
+                f"refusing to listen on {settings.host}: only the default test key exists. "
+                "Create a key first with `nubes keys create`."
+            )
+        app = build_app(settings, services)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            loop="uvloop" if sys.platform != "win32" else "asyncio",
+            http="httptools",
+            lifespan="on",
+            access_log=settings.access_log,
+            log_level=settings.log_level,
+            server_header=False,
+            timeout_graceful_shutdown=5,
+        )
+        _Server(config, ready_message(settings, started)).run()
+    finally:
+        services.close()
+
+
+def build_app(settings: Settings, services: Services) -> EdgeApp:
+    edge = Edge(settings=settings, accounts=services.accounts, providers=services.providers)
+    return EdgeApp(edge)

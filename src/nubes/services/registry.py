@@ -1,0 +1,42 @@
+"""The running services of one Nubes process: stores opened once, providers built on them.
+
+This is the one place that knows every service; the edge looks providers up here by
+botocore service name. Adding a service means adding one line to ``open_services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nubes.accounts import AccountStore
+from nubes.config import Settings
+from nubes.services.base import Provider
+from nubes.services.s3.provider import S3Provider
+from nubes.storage.blobs import BlobStore
+from nubes.storage.sqlite import Database
+
+
+@dataclass
+class Services:
+    db: Database
+    blobs: BlobStore
+    accounts: AccountStore
+    providers: dict[str, Provider] = field(default_factory=dict)
+
+    def close(self) -> None:
+        for provider in self.providers.values():
+            provider.close()
+        self.db.close()
+
+
+def open_services(settings: Settings) -> Services:
+    """Open the data directory and build every provider on it."""
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(data_dir / "nubes.db", fsync=settings.fsync)
+    accounts = AccountStore(db)
+    accounts.ensure_default()
+    blobs = BlobStore(data_dir / "blobs", fsync=settings.fsync)
+    services = Services(db=db, blobs=blobs, accounts=accounts)
+    services.providers["s3"] = S3Provider(db, blobs)
+    return services

@@ -1,0 +1,1 @@
+"""Durable storage: the embedded SQLite database and the blob files beside it."""
