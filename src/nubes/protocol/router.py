@@ -196,7 +196,9 @@ class RestRouter:
         _, route, group, found = best
         if group.dispatch and not route.query:
             route = _dispatch(group, query, headers) or route
-        params = {label: unquote(value) for label, value in zip(group.labels, found.groups())}
+        params = {
+            label: unquote(value) for label, value in zip(group.labels, found.groups(), strict=True)
+        }
         return route.operation, params
 
 

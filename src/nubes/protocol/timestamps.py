@@ -8,6 +8,7 @@ timezone-aware datetimes in UTC.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -93,7 +94,7 @@ def format_epoch(value: Any) -> int | float:
     return round(seconds, 3)
 
 
-def formatter(timestamp_format: str) -> Any:
+def formatter(timestamp_format: str) -> Callable[[Any], str | int | float]:
     """The formatting function for a botocore timestamp format name."""
     name = timestamp_format.lower()
     if name == "rfc822":
