@@ -29,6 +29,8 @@ class RestPlan:
     query_map: tuple[str, frozenset[str], TextConverter, bool] | None  # name, taken, conv, list
     payload: tuple[str, str, Shape] | None  # name, kind (stream|blob|string|body), shape
     body: Shape | None  # the input shape, when unbound members travel in the body
+    # rest-json clients send "{}" for an absent structure payload: read it as absent
+    empty_is_absent: bool
 
     def parse(
         self, request: Request, uri_params: dict[str, str], body: BodyParser
@@ -96,7 +98,9 @@ class RestPlan:
         elif kind == "string":
             out[name] = request.body.decode("utf-8")
         else:
-            out[name] = body(request.body, shape)
+            value = body(request.body, shape)
+            if value != {} or not self.empty_is_absent:
+                out[name] = value
 
 
 def _payload_kind(shape: Shape) -> str:
@@ -116,7 +120,7 @@ def rest_plan(operation: OperationModel, protocol: str) -> RestPlan:
     """Compile where each input member of ``operation`` is read from."""
     shape = operation.input_shape
     if not isinstance(shape, StructureShape):
-        return RestPlan((), (), (), (), None, None, None)
+        return RestPlan((), (), (), (), None, None, None, False)
     uri: list[tuple[str, str, TextConverter]] = []
     headers: list[tuple[str, str, TextConverter, bool]] = []
     header_maps: list[tuple[str, str]] = []
@@ -158,6 +162,7 @@ def rest_plan(operation: OperationModel, protocol: str) -> RestPlan:
         _query_map(query_map, query, operation, protocol),
         payload,
         shape if has_body and payload is None else None,
+        protocol == "rest-json",
     )
 
 

@@ -23,6 +23,22 @@ from nubes.protocol.serializers.rest import XML_DECLARATION
 from nubes.protocol.serializers.xml import escape, escape_attribute
 from nubes.protocol.timestamps import format_iso8601
 
+# SQS answers in JSON now, but SDKs still match its old query error codes, which
+# x-amzn-query-error carries; botocore's SQS model no longer lists them.
+SQS_QUERY_CODES: dict[str, str] = {
+    "QueueDoesNotExist": "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueNameExists": "QueueAlreadyExists",
+    "QueueDeletedRecently": "AWS.SimpleQueueService.QueueDeletedRecently",
+    "PurgeQueueInProgress": "AWS.SimpleQueueService.PurgeQueueInProgress",
+    "MessageNotInflight": "AWS.SimpleQueueService.MessageNotInflight",
+    "BatchEntryIdsNotDistinct": "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+    "BatchRequestTooLong": "AWS.SimpleQueueService.BatchRequestTooLong",
+    "EmptyBatchRequest": "AWS.SimpleQueueService.EmptyBatchRequest",
+    "InvalidBatchEntryId": "AWS.SimpleQueueService.InvalidBatchEntryId",
+    "TooManyEntriesInBatchRequest": "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+    "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
+}
+
 
 def host_id(request_id: str) -> str:
     """S3's x-amz-id-2 for a request (an opaque token; ours is derived from the id)."""
@@ -123,8 +139,11 @@ def _query_codes(service: ServiceModel) -> dict[str, tuple[str, str]]:
     """Error shape name or old query code -> (shape name, query code), for query-compatible
     JSON services (SQS's QueueDoesNotExist is AWS.SimpleQueueService.NonExistentQueue)."""
     out: dict[str, tuple[str, str]] = {}
+    legacy = SQS_QUERY_CODES if service.service_name == "sqs" else {}
     for shape in service.error_shapes:
-        query_code = shape.metadata.get("error", {}).get("code", shape.name)
+        query_code = shape.metadata.get("error", {}).get("code") or legacy.get(
+            shape.name, shape.name
+        )
         out[shape.name] = (shape.name, query_code)
         out.setdefault(query_code, (shape.name, query_code))
     return out
