@@ -1,0 +1,129 @@
+"""S3's error codes, with the HTTP status and default message AWS answers them with."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nubes.errors import ServiceError
+
+
+class S3Error(ServiceError):
+    """An S3 error; ``default_message`` is AWS's wording when the raiser gives none."""
+
+    default_message: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        fields: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message or self.default_message, fields=fields, headers=headers)
+
+
+def _error(code: str, status: int, message: str) -> type[S3Error]:
+    attrs = {"code": code, "status": status, "default_message": message}
+    return type(code, (S3Error,), attrs)
+
+
+AccessDenied = _error("AccessDenied", 403, "Access Denied")
+BadRequest = _error("BadRequest", 400, "Bad Request")
+BadDigest = _error(
+    "BadDigest", 400, "The Content-MD5 you specified did not match what we received."
+)
+BucketAlreadyExists = _error(
+    "BucketAlreadyExists",
+    409,
+    "The requested bucket name is not available. The bucket namespace is shared by all "
+    "users of the system. Please select a different name and try again.",
+)
+BucketAlreadyOwnedByYou = _error(
+    "BucketAlreadyOwnedByYou",
+    409,
+    "Your previous request to create the named bucket succeeded and you already own it.",
+)
+BucketNotEmpty = _error("BucketNotEmpty", 409, "The bucket you tried to delete is not empty")
+EntityTooLarge = _error(
+    "EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size"
+)
+EntityTooSmall = _error(
+    "EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed size"
+)
+IllegalLocationConstraintException = _error(
+    "IllegalLocationConstraintException",
+    400,
+    "The unspecified location constraint is incompatible for the region specific "
+    "endpoint this request was sent to.",
+)
+IllegalVersioningConfiguration = _error(
+    "IllegalVersioningConfigurationException",
+    400,
+    "The Versioning element must be specified",
+)
+InvalidArgument = _error("InvalidArgument", 400, "Invalid Argument")
+InvalidBucketName = _error("InvalidBucketName", 400, "The specified bucket is not valid.")
+InvalidDigest = _error("InvalidDigest", 400, "The Content-MD5 you specified is not valid.")
+InvalidLocationConstraint = _error(
+    "InvalidLocationConstraint", 400, "The specified location-constraint is not valid"
+)
+InvalidPart = _error(
+    "InvalidPart",
+    400,
+    "One or more of the specified parts could not be found. The part may not have been "
+    "uploaded, or the specified entity tag may not match the part's entity tag.",
+)
+InvalidPartNumber = _error(
+    "InvalidPartNumber", 416, "The requested partnumber is not satisfiable"
+)
+InvalidPartOrder = _error(
+    "InvalidPartOrder",
+    400,
+    "The list of parts was not in ascending order. The parts list must be specified in "
+    "order by part number.",
+)
+InvalidRange = _error("InvalidRange", 416, "The requested range is not satisfiable")
+InvalidRequest = _error("InvalidRequest", 400, "Invalid Request")
+InvalidStorageClass = _error(
+    "InvalidStorageClass", 400, "The storage class you specified is not valid"
+)
+InvalidTag = _error("InvalidTag", 400, "The TagValue you have provided is invalid")
+KeyTooLongError = _error("KeyTooLongError", 400, "Your key is too long")
+MalformedXML = _error(
+    "MalformedXML",
+    400,
+    "The XML you provided was not well-formed or did not validate against our published "
+    "schema",
+)
+MetadataTooLarge = _error(
+    "MetadataTooLarge",
+    400,
+    "Your metadata headers exceed the maximum allowed metadata size.",
+)
+MethodNotAllowed = _error(
+    "MethodNotAllowed", 405, "The specified method is not allowed against this resource."
+)
+NoSuchBucket = _error("NoSuchBucket", 404, "The specified bucket does not exist")
+NoSuchCORSConfiguration = _error(
+    "NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"
+)
+NoSuchKey = _error("NoSuchKey", 404, "The specified key does not exist.")
+NoSuchTagSet = _error("NoSuchTagSet", 404, "The TagSet does not exist")
+NoSuchUpload = _error(
+    "NoSuchUpload",
+    404,
+    "The specified upload does not exist. The upload ID may be invalid, or the upload "
+    "may have been aborted or completed.",
+)
+NoSuchVersion = _error(
+    "NoSuchVersion", 404, "The specified version does not exist."
+)
+NotImplementedFeature = _error(
+    "NotImplemented",
+    501,
+    "A header you provided implies functionality that is not implemented",
+)
+NotModified = _error("NotModified", 304, "Not Modified")
+PreconditionFailed = _error(
+    "PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"
+)

@@ -1,0 +1,45 @@
+"""The S3 provider: the operation groups assembled into one class for the edge.
+
+Each group lives in its own module (buckets, objects, copy, multipart, listing) and shares
+the state of ``core.S3Core``. Construct with the metadata ``Database`` and a ``BlobStore``
+that belongs to S3 alone: at start-up, blobs no metadata row references are orphans of a
+crash between blob rename and commit, and are deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+from nubes.services.base import Provider
+from nubes.services.s3.buckets import BucketOps
+from nubes.services.s3.core import S3Core
+from nubes.services.s3.listing import ListingOps
+from nubes.services.s3.multipart import MultipartOps
+from nubes.services.s3.objects import ObjectOps
+from nubes.services.s3.store import S3Store
+from nubes.services.s3.upload_store import UploadStore
+from nubes.storage.blobs import BlobStore
+from nubes.storage.sqlite import Database
+
+log = logging.getLogger(__name__)
+
+
+class S3Provider(BucketOps, ObjectOps, MultipartOps, ListingOps, Provider):
+    service_name: ClassVar[str] = "s3"
+
+    def __init__(self, db: Database, blobs: BlobStore) -> None:
+        Provider.__init__(self)
+        S3Core.__init__(self, S3Store(db), UploadStore(db), blobs)
+        removed = self.collect_orphans()
+        if removed:
+            log.info("s3: removed %d orphan blobs", removed)
+
+    def collect_orphans(self) -> int:
+        """Delete blobs no object version or part references; returns how many.
+
+        Only safe while no write is in flight (at start-up)."""
+        referenced = self.store.referenced_blobs()
+        orphans = [blob_id for blob_id in self.blobs.ids() if blob_id not in referenced]
+        self.blobs.delete_many(orphans)
+        return len(orphans)
