@@ -15,6 +15,7 @@ each because the wire format cannot carry the value back unchanged:
   (all are sent as nothing at all), no empty query-protocol structures (likewise);
 - strings in rest-xml requests have no carriage return (botocore does not escape it and
   XML parsers normalize it to a line feed); no XML-illegal control characters anywhere;
+- no empty structure payloads (botocore sends "{}" for an absent rest-json payload);
 - URI labels are non-empty; header-map (x-amz-meta-) keys are lower case, as HTTP
   servers hand them over;
 - query-string map keys start with "zz" so they cannot collide with modeled keys.
@@ -58,6 +59,8 @@ class ShapeGen:
                 out[name] = self._text(string.ascii_letters).encode()  # botocore decodes it
                 continue
             value = self._located(member, location)
+            if value == {} and name == shape.serialization.get("payload"):
+                continue  # an empty rest-json payload is "{}", as an absent one is
             if value is not None:
                 out[name] = value
         return out
@@ -68,7 +71,10 @@ class ShapeGen:
         if location == "header":
             return self._header(member)
         if location == "headers":
-            return {self._word(_KEY): self._text(_HEADER, strip=True) for _ in range(self.rng.randint(1, 2))}
+            return {
+                self._word(_KEY): self._text(_HEADER, strip=True)
+                for _ in range(self.rng.randint(1, 2))
+            }
         if location == "uri":
             return self._uri(member)
         if location == "querystring":

@@ -23,15 +23,26 @@ from nubes.protocol.serializers import serialize_response
 from tests.protocol.roundtrip import drop_implicit, event_stream, normalize, to_botocore, to_request
 from tests.protocol.shapegen import ShapeGen
 
-SERVICES = ("s3", "dynamodb", "sqs", "lambda", "apigateway", "sns", "sts", "kinesis", "events", "logs")
-EXAMPLES = 3
+SERVICES = (
+    "s3",
+    "dynamodb",
+    "sqs",
+    "lambda",
+    "apigateway",
+    "sns",
+    "sts",
+    "kinesis",
+    "events",
+    "logs",
+)
+EXAMPLES = 5
 
 # Operations another one shadows on the wire by design (see router.S3_QUIRKS).
 _PREFER = S3_QUIRKS["prefer"]
 assert isinstance(_PREFER, dict)
-ROUTED_AS: dict[tuple[str, str], str] = {
-    ("s3", old): new for old, new in _PREFER.items()
-} | {("s3", "ListDirectoryBuckets"): "ListBuckets"}
+ROUTED_AS: dict[tuple[str, str], str] = {("s3", old): new for old, new in _PREFER.items()} | {
+    ("s3", "ListDirectoryBuckets"): "ListBuckets"
+}
 
 # Answers whose body botocore parses with a per-operation handler, not its parser.
 CUSTOM_PARSED = {("s3", "GetBucketLocation")}
