@@ -229,12 +229,12 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
             raise _invalid_range(header, size)
         return max(0, size - length), size
     start = int(first)
-    end = size - 1 if last == "" else int(last)
-    if end < start:
+    if last != "" and int(last) < start:
         return None
     if start >= size:
         raise _invalid_range(header, size)
-    return start, min(end, size - 1) + 1
+    end = size - 1 if last == "" else min(int(last), size - 1)
+    return start, end + 1
 
 
 def _invalid_range(header: str, size: int) -> exc.S3Error:
