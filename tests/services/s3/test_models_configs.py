@@ -94,7 +94,8 @@ def test_notification_is_checked_and_ids_filled_in() -> None:
     "config",
     [
         {"QueueConfigurations": [{"QueueArn": QUEUE, "Events": ["s3:ObjectCreated:Nope"]}]},
-        {"QueueConfigurations": [{"QueueArn": "arn:aws:sqs:bad", "Events": ["s3:ObjectCreated:*"]}]},
+        {"QueueConfigurations": [{"QueueArn": "arn:aws:sqs:bad",
+                                  "Events": ["s3:ObjectCreated:*"]}]},
         {"QueueConfigurations": [{"QueueArn": TOPIC, "Events": ["s3:ObjectCreated:*"]}]},
         {"TopicConfigurations": [{"TopicArn": TOPIC, "Events": ["s3:ObjectCreated:*"],
                                   "Filter": {"Key": {"FilterRules": [
