@@ -34,6 +34,7 @@ CHUNK = 256 * 1024
 SMALL = 1024 * 1024
 # Optional checksums, by S3's algorithm name (CRC32 is always computed: it is cheap).
 _HASHES = {"SHA1": "sha1", "SHA256": "sha256"}
+_HEX = "0123456789abcdef"
 
 
 class BlobNotFound(FileNotFoundError):
@@ -78,14 +79,14 @@ class _Digest:
 class BlobStream:
     """A byte range of one blob file, read in ``CHUNK``s; the file is opened up front."""
 
-    def __init__(self, path: Path, start: int, end: int) -> None:
+    def __init__(self, path: str, start: int, end: int) -> None:
         self._remaining = max(0, end - start)
         self._head = b""
         self._file: IO[bytes] | None = None
         try:
             f = open(path, "rb")  # noqa: SIM115 - closed by aclose or at the end
         except FileNotFoundError as exc:
-            raise BlobNotFound(path.name) from exc
+            raise BlobNotFound(os.path.basename(path)) from exc
         if self._remaining <= CHUNK:
             # Small ranges are read at once: no thread hop, no open file left behind.
             with f:
@@ -120,33 +121,45 @@ class BlobStream:
 
 
 class BlobStore:
-    """Blobs as files under ``root``, fanned out as ``ab/cd/<uuid hex>``."""
+    """Blobs as files under ``root``, fanned out by their first two hex digits:
+    ``ab/<uuid hex>`` (256 directories: ~40k files each at ten million blobs)."""
 
     def __init__(self, root: Path, *, fsync: bool = False) -> None:
         self.root = root
         self.fsync = fsync
-        self._tmp = root / "tmp"
-        self._tmp.mkdir(parents=True, exist_ok=True)
+        self._root = str(root)
+        self._tmp = str(root / "tmp")
+        os.makedirs(self._tmp, exist_ok=True)
+        # All 256 fan-out directories up front: no mkdir on the write path.
+        for n in range(256):
+            os.makedirs(f"{self._root}/{n:02x}", exist_ok=True)
         self.remove_temp_files()
 
     # -- layout -------------------------------------------------------------------------
 
     def path(self, blob_id: str) -> Path:
-        if len(blob_id) != 32 or not all(c in "0123456789abcdef" for c in blob_id):
+        return Path(self._file(blob_id))
+
+    def _file(self, blob_id: str) -> str:
+        # Plain strings, not pathlib: this is on the path of every small PUT and GET.
+        if len(blob_id) != 32 or blob_id.strip(_HEX):
             raise BlobNotFound(blob_id)
-        return self.root / blob_id[:2] / blob_id[2:4] / blob_id
+        return f"{self._root}/{blob_id[:2]}/{blob_id}"
 
-    def _new(self) -> tuple[str, Path]:
+    def _new(self) -> tuple[str, str]:
         blob_id = uuid.uuid4().hex
-        return blob_id, self._tmp / f"{blob_id}.tmp"
+        return blob_id, f"{self._tmp}/{blob_id}.tmp"
 
-    def _commit(self, blob_id: str, tmp: Path) -> None:
+    def _commit(self, blob_id: str, tmp: str) -> None:
         """Rename a finished temp file into place (fsyncing file and directory if asked)."""
-        final = self.path(blob_id)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, final)
+        final = self._file(blob_id)
+        try:
+            os.replace(tmp, final)
+        except FileNotFoundError:  # the first blob of its fan-out directory
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            os.replace(tmp, final)
         if self.fsync:
-            fd = os.open(final.parent, os.O_RDONLY)
+            fd = os.open(os.path.dirname(final), os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
@@ -155,7 +168,7 @@ class BlobStore:
     def remove_temp_files(self) -> int:
         """Delete temp files a previous process left behind; returns how many."""
         count = 0
-        for entry in self._tmp.iterdir():
+        for entry in Path(self._tmp).iterdir():
             entry.unlink(missing_ok=True)
             count += 1
         return count
@@ -165,10 +178,9 @@ class BlobStore:
         for first in self.root.iterdir():
             if len(first.name) != 2 or not first.is_dir():
                 continue
-            for second in first.iterdir():
-                for entry in second.iterdir():
-                    if len(entry.name) == 32:
-                        yield entry.name
+            for entry in first.iterdir():
+                if len(entry.name) == 32:
+                    yield entry.name
 
     # -- writing ------------------------------------------------------------------------
 
@@ -197,7 +209,7 @@ class BlobStore:
         except BaseException:
             if f is not None:
                 f.close()
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise
         return BlobInfo(blob_id, digest.size, digest.md5.hexdigest(), digest.checksums())
 
@@ -209,35 +221,35 @@ class BlobStore:
             _write_small(tmp, digest, [data], self.fsync)
             self._commit(blob_id, tmp)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise
         return BlobInfo(blob_id, digest.size, digest.md5.hexdigest(), digest.checksums())
 
     async def concat(self, blob_ids: Iterable[str]) -> BlobInfo:
         """A new blob holding the given blobs end to end (copied in the kernel; no MD5)."""
-        sources = [self.path(b) for b in blob_ids]
+        sources = [self._file(b) for b in blob_ids]
         blob_id, tmp = self._new()
         try:
             size = await asyncio.to_thread(_concat_files, sources, tmp, self.fsync)
             self._commit(blob_id, tmp)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise
         return BlobInfo(blob_id, size, None)
 
     async def copy_range(self, blob_id: str, start: int, end: int) -> BlobInfo:
         """A new blob holding bytes [start, end) of another, hashed like ``write``."""
-        source = self.path(blob_id)
+        source = self._file(blob_id)
         new_id, tmp = self._new()
         digest = _Digest(None)
         try:
             await asyncio.to_thread(_copy_hashed, source, start, end, tmp, digest, self.fsync)
             self._commit(new_id, tmp)
         except FileNotFoundError as exc:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise BlobNotFound(blob_id) from exc
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise
         return BlobInfo(new_id, digest.size, digest.md5.hexdigest(), digest.checksums())
 
@@ -246,14 +258,14 @@ class BlobStore:
         new_id, tmp = self._new()
         try:
             try:
-                os.link(self.path(blob_id), tmp)
+                os.link(self._file(blob_id), tmp)
             except FileNotFoundError as exc:
                 raise BlobNotFound(blob_id) from exc
             except OSError:
-                shutil.copyfile(self.path(blob_id), tmp)
+                shutil.copyfile(self._file(blob_id), tmp)
             self._commit(new_id, tmp)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise
         return new_id
 
@@ -261,7 +273,7 @@ class BlobStore:
 
     def open_range(self, blob_id: str, start: int, end: int) -> BlobStream:
         """Stream bytes [start, end) of a blob."""
-        return BlobStream(self.path(blob_id), start, end)
+        return BlobStream(self._file(blob_id), start, end)
 
     def read_all(self, blob_id: str) -> bytes:
         """A whole (small) blob in memory."""
@@ -272,14 +284,21 @@ class BlobStore:
 
     def delete(self, blob_id: str) -> None:
         try:
-            self.path(blob_id).unlink(missing_ok=True)
-        except BlobNotFound:
+            os.unlink(self._file(blob_id))
+        except (BlobNotFound, FileNotFoundError):
             pass
 
     def delete_many(self, blob_ids: Iterable[str | None]) -> None:
         for blob_id in blob_ids:
             if blob_id:
                 self.delete(blob_id)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _hash_and_write(f: IO[bytes], digest: _Digest, chunks: list[bytes]) -> None:
@@ -296,12 +315,12 @@ def _finish(f: IO[bytes], digest: _Digest, chunks: list[bytes], fsync: bool) -> 
             os.fsync(f.fileno())
 
 
-def _write_small(tmp: Path, digest: _Digest, chunks: list[bytes], fsync: bool) -> None:
+def _write_small(tmp: str, digest: _Digest, chunks: list[bytes], fsync: bool) -> None:
     with open(tmp, "wb") as f:
         _finish(f, digest, chunks, fsync)
 
 
-def _concat_files(sources: list[Path], tmp: Path, fsync: bool) -> int:
+def _concat_files(sources: list[str], tmp: str, fsync: bool) -> int:
     size = 0
     with open(tmp, "wb") as out:
         for source in sources:
@@ -338,7 +357,7 @@ def _copy_fd(src: IO[bytes], out: IO[bytes], start: int, length: int) -> int:
 
 
 def _copy_hashed(
-    source: Path, start: int, end: int, tmp: Path, digest: _Digest, fsync: bool
+    source: str, start: int, end: int, tmp: str, digest: _Digest, fsync: bool
 ) -> None:
     with open(source, "rb") as src, open(tmp, "wb") as out:
         src.seek(start)

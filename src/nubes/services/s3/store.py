@@ -202,17 +202,15 @@ class S3Store:
         (its ``version_id`` is set here); returns blob ids no longer referenced."""
         with self.db.transaction() as conn:
             state = bucket_versioning(conn, version.bucket)
-            current = latest_version(conn, version.bucket, version.key)
             if check is not None:
-                check(current)
-            return insert_latest(conn, version, state, current)
+                check(latest_version(conn, version.bucket, version.key))
+            return insert_latest(conn, version, state)
 
     def delete(self, bucket: str, key: str) -> tuple[ObjectVersion | None, list[str]]:
         """DeleteObject without a version: remove, or add a delete marker when versioned.
         Returns the delete marker added (if any) and the blob ids to delete."""
         with self.db.transaction() as conn:
             state = bucket_versioning(conn, bucket)
-            current = latest_version(conn, bucket, key)
             if state is Versioning.UNVERSIONED:
                 rows = conn.execute(
                     "DELETE FROM s3_objects WHERE bucket = ? AND key = ? RETURNING blob_id",
@@ -220,7 +218,7 @@ class S3Store:
                 ).fetchall()
                 return None, [r[0] for r in rows if r[0]]
             marker = ObjectVersion(bucket, key, "", _now(), delete_marker=True, etag="")
-            garbage = insert_latest(conn, marker, state, current)
+            garbage = insert_latest(conn, marker, state)
             return marker, garbage
 
     def delete_version(self, bucket: str, key: str, version_id: str
@@ -355,24 +353,26 @@ def _find(conn: sqlite3.Connection, bucket: str, key: str, version_id: str | Non
     return found
 
 
-def insert_latest(conn: sqlite3.Connection, version: ObjectVersion, state: Versioning,
-                   current: ObjectVersion | None) -> list[str]:
+def insert_latest(conn: sqlite3.Connection, version: ObjectVersion, state: Versioning
+                  ) -> list[str]:
+    """Insert ``version`` as the latest of its key; returns blob ids no longer referenced."""
     garbage: list[str] = []
     if state is Versioning.ENABLED:
         version.version_id = new_version_id()
     else:
+        # Unversioned and suspended buckets keep one "null" version, replaced in place.
         version.version_id = NULL_VERSION
-        row = conn.execute(
-            "DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null' "
-            "RETURNING id, blob_id", (version.bucket, version.key)
-        ).fetchone()
-        if row is not None:
-            if row[1]:
-                garbage.append(row[1])
-            if current is not None and current.row_id == row[0]:
-                current = None
-    if current is not None:
-        conn.execute("UPDATE s3_objects SET is_latest = 0 WHERE id = ?", (current.row_id,))
+        garbage = [
+            row[0] for row in conn.execute(
+                "DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = 'null' "
+                "RETURNING blob_id", (version.bucket, version.key)
+            ) if row[0]
+        ]
+    if state is not Versioning.UNVERSIONED:
+        conn.execute(
+            "UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND is_latest = 1",
+            (version.bucket, version.key),
+        )
     version.is_latest = True
     version.row_id = conn.execute(
         "INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, blob_id, "

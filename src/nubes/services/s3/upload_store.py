@@ -104,10 +104,9 @@ class UploadStore:
             if not conn.execute("DELETE FROM s3_uploads WHERE upload_id = ? RETURNING id",
                                 (upload.upload_id,)).fetchone():
                 raise exc.NoSuchUpload(fields={"UploadId": upload.upload_id})
-            current = latest_version(conn, version.bucket, version.key)
             if check is not None:
-                check(current)
-            garbage = insert_latest(conn, version, state, current)
+                check(latest_version(conn, version.bucket, version.key))
+            garbage = insert_latest(conn, version, state)
             return garbage + [row[0] for row in parts]
 
     def abort(self, bucket: str, key: str, upload_id: str) -> list[str]:
