@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--data-dir", type=Path, help=_help("data_dir"))
     up.add_argument("--region", help=_help("region"))
     up.add_argument("--log-level", help=_help("log_level"))
-    up.add_argument("--config", type=Path, help="TOML file of settings (see docs/configuration.md).")
+    up.add_argument("--config", type=Path, help="TOML file of settings (docs/configuration.md).")
 
     keys = commands.add_parser("keys", help="Manage access keys.")
     key_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")

@@ -44,7 +44,8 @@ class ServiceError(NubesError):
 
 def error_class(code: str, status: int, *, sender_fault: bool = True) -> type[ServiceError]:
     """Make a ServiceError subclass for an error code (used by the exceptions modules)."""
-    return type(code, (ServiceError,), {"code": code, "status": status, "sender_fault": sender_fault})
+    attributes = {"code": code, "status": status, "sender_fault": sender_fault}
+    return type(code, (ServiceError,), attributes)
 
 
 class InternalError(ServiceError):

@@ -51,16 +51,24 @@ class EdgeApp:
                     break
             response = ex.response or Response(500)
         except ServiceError as error:
-            response = self._error(ex, error)
+            response = await self._error(ex, error)
         except Exception:
             log.exception("internal error in request %s", ex.request_id)
-            error = InternalError("We encountered an internal error. Please try again.")
-            response = self._error(ex, error)
+            internal = InternalError("We encountered an internal error. Please try again.")
+            response = await self._error(ex, internal)
         await send_response(send, response, head=ex.request.method == "HEAD")
 
-    def _error(self, ex: Exchange, error: ServiceError) -> Response:
+    async def _error(self, ex: Exchange, error: ServiceError) -> Response:
         model = ex.model or service_model("s3")
-        return serialize_error(model, error, ex.request_id)
+        response = serialize_error(model, error, ex.request_id)
+        # A body left unread would be taken for the next request on this connection.
+        try:
+            keep_alive = await ex.raw_body.drain(ex.request)
+        except ServiceError:
+            keep_alive = False
+        if not keep_alive:
+            response.headers.append(("connection", "close"))
+        return response
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

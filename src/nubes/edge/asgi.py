@@ -19,16 +19,41 @@ class ClientDisconnected(ServiceError):
     status = 400
 
 
+# An error answered before the body was read drains at most this much of it, so the
+# connection stays usable; past it, the connection is closed instead.
+MAX_DRAIN = 1024 * 1024
+
+
 class AsgiBody:
     """The request body as it arrives from the server, chunk by chunk (a BodyStream)."""
 
-    __slots__ = ("_receive", "_done")
+    __slots__ = ("_receive", "_done", "_started")
 
     def __init__(self, receive: Receive) -> None:
         self._receive = receive
         self._done = False
+        self._started = False
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    async def drain(self, request: Request) -> bool:
+        """Discard an unread body if it is small; False when the connection must close."""
+        if self._done:
+            return True
+        expects_continue = request.headers.get("expect", "").lower() == "100-continue"
+        if expects_continue and not self._started:
+            return False  # the client waits for 100 Continue: it has sent no body
+        length = request.headers.get("content-length", "")
+        if not length.isdigit() or int(length) > MAX_DRAIN:
+            return False
+        while await self.read():
+            pass
+        return True
 
     async def read(self) -> bytes:
+        self._started = True
         while not self._done:
             message = await self._receive()
             if message["type"] == "http.disconnect":

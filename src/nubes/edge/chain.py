@@ -39,6 +39,8 @@ from nubes.services.base import Provider, RequestContext
 
 Handler = Callable[["Edge", Exchange], Awaitable[None]]
 
+_JSON = [("content-type", "application/json")]
+
 # The auth error flavour of each protocol (the codes differ between S3 and the rest).
 _FLAVOURS = {"rest-xml": "s3", "json": "json", "rest-json": "rest-json", "query": "query"}
 
@@ -67,16 +69,17 @@ async def serve_internal(edge: Edge, ex: Exchange) -> None:
         return
     if path == "/_nubes/health":
         services = {name: "running" for name in edge.providers}
-        body = json.dumps({"status": "ok", "version": __version__, "services": services})
-        ex.response = Response(200, [("content-type", "application/json")], body.encode())
+        health = {"status": "ok", "version": __version__, "services": services}
+        ex.response = Response(200, _JSON, json.dumps(health).encode())
     else:
-        ex.response = Response(404, [("content-type", "application/json")], b'{"message":"Not Found"}')
+        ex.response = Response(404, _JSON, b'{"message":"Not Found"}')
 
 
 async def s3_virtual_host(edge: Edge, ex: Exchange) -> None:
     """``<bucket>.s3.localhost:4566/key`` becomes ``/bucket/key``."""
     bucket = routing.s3_virtual_host_bucket(ex.request.host)
     if bucket is not None:
+        ex.request.signed_path = ex.request.path
         ex.request.path = f"/{bucket}{ex.request.path}" if ex.request.path != "/" else f"/{bucket}"
         ex.service = "s3"
 

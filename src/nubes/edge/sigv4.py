@@ -481,7 +481,7 @@ def _check_signature(
     query = _canonical_query(request.query_string, drop_signature=claim.presigned)
     headers = _canonical_headers(request.headers, claim.signed_headers)
     canonical = ""
-    for path in _canonical_paths(request.path, errors.s3):
+    for path in _canonical_paths(request.signed_path or request.path, errors.s3):
         canonical = "\n".join((request.method, path, query, headers, payload_hash))
         if same_signature(sign(key, _string_to_sign(claim, canonical)), claim.signature):
             return

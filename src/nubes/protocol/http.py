@@ -39,6 +39,8 @@ class Request:
     # Set instead of ``body`` for operations whose input is a streaming blob (S3 uploads).
     stream: BodyStream | None = None
     scheme: str = "http"
+    # The path the client signed, when the edge rewrote ``path`` (S3 virtual hosts).
+    signed_path: str | None = None
     _query: list[tuple[str, str]] | None = field(default=None, repr=False)
 
     @property

@@ -145,8 +145,6 @@ def test_notification_configuration(s3: Any, bucket: str) -> None:
     assert "QueueConfigurations" not in s3.get_bucket_notification_configuration(Bucket=bucket)
 
 
-@pytest.mark.xfail(reason="edge: an error answered before the body is read leaves the body on "
-                   "the keep-alive connection, and the next request gets a 400", strict=False)
 def test_error_before_the_body_is_read_keeps_the_connection_usable(s3: Any) -> None:
     missing = new_name()
     for _ in range(2):
