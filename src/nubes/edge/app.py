@@ -56,6 +56,7 @@ class EdgeApp:
             log.exception("internal error in request %s", ex.request_id)
             internal = InternalError("We encountered an internal error. Please try again.")
             response = await self._error(ex, internal)
+        response.headers.extend(ex.extra_headers.items())
         await send_response(send, response, head=ex.request.method == "HEAD")
 
     async def _error(self, ex: Exchange, error: ServiceError) -> Response:

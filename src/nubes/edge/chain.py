@@ -36,10 +36,12 @@ from nubes.protocol.parsers import parse_request
 from nubes.protocol.router import RestRouter
 from nubes.protocol.serializers import serialize_response
 from nubes.services.base import Provider, RequestContext
+from nubes.services.s3 import cors
+from nubes.services.s3.provider import S3Provider
 
 Handler = Callable[["Edge", Exchange], Awaitable[None]]
 
-_JSON = [("content-type", "application/json")]
+_JSON = ("content-type", "application/json")
 
 # The auth error flavour of each protocol (the codes differ between S3 and the rest).
 _FLAVOURS = {"rest-xml": "s3", "json": "json", "rest-json": "rest-json", "query": "query"}
@@ -70,9 +72,9 @@ async def serve_internal(edge: Edge, ex: Exchange) -> None:
     if path == "/_nubes/health":
         services = {name: "running" for name in edge.providers}
         health = {"status": "ok", "version": __version__, "services": services}
-        ex.response = Response(200, _JSON, json.dumps(health).encode())
+        ex.response = Response(200, [_JSON], json.dumps(health).encode())
     else:
-        ex.response = Response(404, _JSON, b'{"message":"Not Found"}')
+        ex.response = Response(404, [_JSON], b'{"message":"Not Found"}')
 
 
 async def s3_virtual_host(edge: Edge, ex: Exchange) -> None:
@@ -90,6 +92,27 @@ async def route_service(edge: Edge, ex: Exchange) -> None:
         ex.service = routing.route_service(ex.request, ex.scope).service
     ex.model = service_model(ex.service)
     ex.provider = edge.providers.get(ex.service)
+
+
+async def s3_cors(edge: Edge, ex: Exchange) -> None:
+    """Answer S3 CORS preflights, and add CORS headers to cross-origin requests."""
+    origin = ex.request.headers.get("origin")
+    provider = ex.provider
+    if ex.service != "s3" or not isinstance(provider, S3Provider):
+        return
+    if ex.request.method != "OPTIONS" and not origin:
+        return
+    bucket, _, key = ex.request.decoded_path.lstrip("/").partition("/")
+    rules = provider.cors_rules(bucket) if bucket else None
+    if ex.request.method == "OPTIONS":
+        headers = cors.preflight(
+            rules, origin, ex.request.headers.get("access-control-request-method"),
+            ex.request.headers.get("access-control-request-headers"),
+            "OBJECT" if key else "BUCKET",
+        )
+        ex.response = Response(200, list(headers.items()))
+    elif origin:
+        ex.extra_headers.update(cors.actual(rules, origin, ex.request.method))
 
 
 async def find_operation(edge: Edge, ex: Exchange) -> None:
@@ -195,6 +218,7 @@ HANDLERS: tuple[Handler, ...] = (
     serve_internal,  # /_nubes/health and friends
     s3_virtual_host,  # <bucket>.s3.localhost -> path-style
     route_service,  # credential scope, X-Amz-Target, Action, path
+    s3_cors,  # browsers: preflights answered, CORS headers added, before auth
     find_operation,  # the operation and its URI labels
     read_body,  # whole body, unless the input streams
     authenticate,  # SigV4 -> account and region; streaming bodies verified as read

@@ -32,6 +32,8 @@ class Exchange:
     context: RequestContext | None = None
     output: dict[str, Any] | None = None
     response: Response | None = None
+    # Headers every answer carries, errors included (S3's CORS headers).
+    extra_headers: dict[str, str] = field(default_factory=dict)
     _body_read: bool = False
 
     async def read_body(self) -> bytes:

@@ -28,6 +28,7 @@ def _error(code: str, status: int, message: str) -> type[S3Error]:
 
 
 AccessDenied = _error("AccessDenied", 403, "Access Denied")
+AccessForbidden = _error("AccessForbidden", 403, "Access Forbidden")
 BadRequest = _error("BadRequest", 400, "Bad Request")
 BadDigest = _error(
     "BadDigest", 400, "The Content-MD5 you specified did not match what we received."

@@ -9,7 +9,7 @@ crash between blob rename and commit, and are deleted.
 from __future__ import annotations
 
 import logging
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from nubes.services.base import Provider
 from nubes.services.s3.buckets import BucketOps
@@ -34,6 +34,11 @@ class S3Provider(BucketOps, ObjectOps, MultipartOps, ListingOps, Provider):
         removed = self.collect_orphans()
         if removed:
             log.info("s3: removed %d orphan blobs", removed)
+
+    def cors_rules(self, bucket: str) -> list[dict[str, Any]] | None:
+        """The CORS rules of a bucket (of any account: browsers send no credentials)."""
+        rules: list[dict[str, Any]] | None = self.store.get_config(bucket, "cors")
+        return rules
 
     def collect_orphans(self) -> int:
         """Delete blobs no object version or part references; returns how many.
