@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/s3.py
 
 docs: $(STAMP)
-	$(BIN)/python -m nubes.docs
+	$(BIN)/python -m nubes.coverage
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,9 @@ botocore service name. Adding a service means adding one line to ``open_services
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from nubes.accounts import AccountStore
 from nubes.config import Settings
@@ -14,6 +16,11 @@ from nubes.services.base import Provider
 from nubes.services.s3.provider import S3Provider
 from nubes.storage.blobs import BlobStore
 from nubes.storage.sqlite import Database
+
+# Every service Nubes serves, by botocore service name (what the docs list as supported).
+PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
+    "s3": S3Provider,
+})
 
 
 @dataclass
