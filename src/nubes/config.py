@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
@@ -22,13 +24,47 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "nubes"
 
 
-def _bool(value: str) -> bool:
-    lowered = value.strip().lower()
+# Each parser takes a string (from the environment or the file) or the value as typed
+# (from the command line or TOML), and raises ValueError saying what it expected.
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+        raise ValueError(f"expected a port number (0-65535), got {value!r}")
+    return value
+
+
+def _path(value: Any) -> Path:
+    if isinstance(value, Path):
+        return value
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected a path, got {value!r}")
+    return Path(value)
+
+
+def _log_level(value: Any) -> str:
+    if not isinstance(value, str) or value.lower() not in LOG_LEVELS:
+        raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return value.lower()
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    lowered = value.strip().lower() if isinstance(value, str) else None
     if lowered in ("1", "true", "yes", "on"):
         return True
     if lowered in ("0", "false", "no", "off", ""):
         return False
-    raise ValueError(f"not a boolean: {value!r}")
+    raise ValueError(f"expected a boolean, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -36,20 +72,21 @@ class Setting:
     name: str
     default: Any
     help: str
-    parse: Callable[[str], Any] = str
+    parse: Callable[[Any], Any] = _text
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address to listen on. Loopback unless you add your own keys."),
-    Setting("port", 4566, "Port for every service, the console and the health check.", int),
+    Setting("port", 4566, "Port for every service, the console and the health check.", _port),
     Setting("data_dir", None, "Directory holding all state (default: $XDG_DATA_HOME/nubes "
-            "or ~/.local/share/nubes).", Path),
+            "or ~/.local/share/nubes).", _path),
     Setting("region", "us-east-1", "Region assumed for requests that do not name one."),
-    Setting("log_level", "info", "Log level: debug, info, warning or error."),
+    Setting("log_level", "info", "Log level: debug, info, warning or error.", _log_level),
     Setting("fsync", False, "fsync every acknowledged write, so it also survives power loss "
             "(acknowledged writes always survive a crash of the server process).", _bool),
     Setting("access_log", False, "Log every request.", _bool),
 )
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -69,27 +106,28 @@ class Settings:
         env: Mapping[str, str] | None = None,
         config_file: Path | None = None,
     ) -> Settings:
-        """Resolve every setting: explicit > environment > config file > default."""
-        explicit = {k: v for k, v in (explicit or {}).items() if v is not None}
+        """Resolve every setting: explicit > environment > config file > default.
+
+        Raises ValueError naming the setting and where a bad value came from.
+        """
         env = os.environ if env is None else env
-        chosen: dict[str, Any] = {}
+        chosen = _parsed((explicit or {}).items(), "command line")
         for setting in SETTINGS:
-            env_value = env.get(f"NUBES_{setting.name.upper()}")
-            if setting.name in explicit:
-                chosen[setting.name] = explicit[setting.name]
-            elif env_value is not None:
-                chosen[setting.name] = setting.parse(env_value)
-        data_dir = Path(chosen.get("data_dir") or default_data_dir(env)).expanduser()
-        chosen["data_dir"] = data_dir
-        path = config_file or (Path(env["NUBES_CONFIG"]) if env.get("NUBES_CONFIG") else None)
-        path = path or data_dir / "nubes.toml"
-        file_values = _read_config_file(path) if path.exists() else {}
-        for setting in SETTINGS:
-            if setting.name not in chosen and setting.name in file_values:
-                value = file_values[setting.name]
-                chosen[setting.name] = setting.parse(value) if isinstance(value, str) else value
-            elif setting.name not in chosen and setting.default is not None:
-                chosen[setting.name] = setting.default
+            value = env.get(f"NUBES_{setting.name.upper()}")
+            if setting.name not in chosen and value is not None:
+                chosen.update(_parsed([(setting.name, value)], f"NUBES_{setting.name.upper()}"))
+        # The file named by --config or NUBES_CONFIG must exist and may say where the data
+        # is; <data-dir>/nubes.toml is optional (and cannot move the directory it is in).
+        named = config_file or (Path(env["NUBES_CONFIG"]) if env.get("NUBES_CONFIG") else None)
+        from_file = _read_config_file(named) if named is not None else {}
+        if "data_dir" not in chosen:
+            chosen["data_dir"] = from_file.get("data_dir") or default_data_dir(env)
+        chosen["data_dir"] = chosen["data_dir"].expanduser()
+        if named is None:
+            beside_data = chosen["data_dir"] / "nubes.toml"
+            from_file = _read_config_file(beside_data) if beside_data.exists() else {}
+        for name, value in from_file.items():
+            chosen.setdefault(name, value)
         return replace(cls(), **chosen)
 
     @property
@@ -98,11 +136,29 @@ class Settings:
         return f"http://{host}:{self.port}"
 
 
+def _parsed(values: Iterable[tuple[str, Any]], source: str) -> dict[str, Any]:
+    """``(name, value)`` pairs parsed by their settings; None values are left out."""
+    out: dict[str, Any] = {}
+    for name, value in values:
+        if value is None:
+            continue
+        setting = _BY_NAME.get(name)
+        if setting is None:
+            known = ", ".join(sorted(_BY_NAME))
+            raise ValueError(f"{source}: unknown setting {name!r} (known: {known})")
+        try:
+            out[name] = setting.parse(value)
+        except ValueError as error:
+            raise ValueError(f"{source}: {name}: {error}") from None
+    return out
+
+
 def _read_config_file(path: Path) -> dict[str, Any]:
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    known = {f.name for f in fields(Settings)}
-    unknown = set(data) - known
-    if unknown:
-        raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
-    return data
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ValueError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: not valid TOML: {error}") from None
+    return _parsed(data.items(), str(path))
