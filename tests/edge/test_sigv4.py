@@ -378,12 +378,6 @@ def test_presigned_url_from_a_real_boto3_client() -> None:
     assert verify(request, KEYS, flavour="s3", now=now()) is not None
 
 
-def test_boto3_default_presigned_url_in_us_east_1_is_sigv2_and_refused() -> None:
-    # botocore presigns with SigV2 in us-east-1 unless signature_version="s3v4" is set.
-    error = refused(boto3_presigned(), "s3")
-    assert (error.code, error.status) == ("InvalidRequest", 400)
-
-
 def test_presigned_url_with_a_changed_parameter() -> None:
     request = presigned()
     request.query_string = request.query_string.replace("X-Amz-Expires=60", "X-Amz-Expires=600")
@@ -443,11 +437,8 @@ def test_credential_date_must_match_x_amz_date() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "header",
-    ["AWS test:c2lnbmF0dXJl", "AWS4-ECDSA-P256-SHA256 Credential=test/20240101/s3/aws4_request"],
-)
-def test_sigv2_and_sigv4a_are_refused(header: str) -> None:
+def test_sigv4a_is_refused() -> None:
+    header = "AWS4-ECDSA-P256-SHA256 Credential=test/20240101/s3/aws4_request"
     request = Request("GET", "/bucket/key", "", {"host": "h", "authorization": header})
     error = refused(request, "s3")
     assert error.code == "InvalidRequest"
@@ -455,9 +446,17 @@ def test_sigv2_and_sigv4a_are_refused(header: str) -> None:
     assert refused(request, "json").code == "IncompleteSignatureException"
 
 
-def test_sigv2_query_is_refused() -> None:
-    request = Request("GET", "/b/k", "AWSAccessKeyId=test&Expires=1&Signature=x", {"host": "h"})
-    assert refused(request, "s3").code == "InvalidRequest"
+# S3 accepts SigV2 (tests/edge/test_sigv2.py); every other service refuses it clearly.
+@pytest.mark.parametrize(
+    ("flavour", "code"), [("json", "IncompleteSignatureException"), ("query", "IncompleteSignature")]
+)
+def test_sigv2_is_refused_outside_s3(flavour: str, code: str) -> None:
+    header = Request("GET", "/", "", {"host": "h", "authorization": "AWS test:c2lnbmF0dXJl"})
+    query = Request("GET", "/", "AWSAccessKeyId=test&Expires=1&Signature=x", {"host": "h"})
+    for request in (header, query):
+        error = refused(request, flavour)
+        assert error.code == code
+        assert "SigV4" in error.message
 
 
 def test_credential_scope_from_a_header() -> None:

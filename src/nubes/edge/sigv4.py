@@ -4,7 +4,8 @@
 route a request before verifying it. ``verify`` rebuilds the canonical request from what
 was received, signs it with the secret of the access key and compares; the result names
 the account. Both the ``Authorization`` header and presigned URLs (``X-Amz-Signature``)
-are accepted; SigV2 and SigV4a are refused with a clear error.
+are accepted; S3's SigV2 is handed to ``sigv2``, SigV2 elsewhere and SigV4a are refused
+with a clear error.
 
 The error codes differ between protocol families (S3 answers ``InvalidAccessKeyId`` where
 DynamoDB answers ``UnrecognizedClientException``), so ``verify`` takes a ``flavour``.
@@ -27,6 +28,7 @@ from typing import Protocol
 from urllib.parse import quote, unquote
 
 from nubes.accounts import Credentials
+from nubes.edge import sigv2
 from nubes.errors import (
     AccessDenied,
     AuthorizationHeaderMalformed,
@@ -99,7 +101,7 @@ class AuthResult:
 
     access_key: str
     account_id: str
-    region: str
+    region: str | None  # None for SigV2, which names no region: the server's default applies
     service: str
     # The x-amz-content-sha256 value, or the payload hash the signature covered.
     payload_hash: str
@@ -225,12 +227,16 @@ def verify(request: Request, keys: KeyLookup, *, flavour: str, now: datetime) ->
     errors = FLAVOURS[flavour]
     header = request.headers.get("authorization")
     if header is not None:
+        if errors.s3 and header.startswith(sigv2.HEADER_PREFIX):
+            return _sigv2_result(request, sigv2.verify(request, keys.get, now=now), errors)
         claim = _claim_from_header(header, request, errors)
         _check_skew(claim.amz_date, now, errors)
     elif "X-Amz-Signature=" in request.query_string or "X-Amz-Credential=" in request.query_string:
         claim = _claim_from_query(request, errors, now)
     elif "AWSAccessKeyId=" in request.query_string and "Signature=" in request.query_string:
-        raise _unsupported(errors, "AWS (SigV2)")
+        if not errors.s3:
+            raise _unsupported(errors, "AWS (SigV2)")
+        return _sigv2_result(request, sigv2.verify(request, keys.get, now=now), errors)
     else:
         return None
     creds = keys.get(claim.scope.access_key)
@@ -253,6 +259,26 @@ def verify(request: Request, keys: KeyLookup, *, flavour: str, now: datetime) ->
         signature=claim.signature,
         signing_key=key,
         presigned=claim.presigned,
+    )
+
+
+def _sigv2_result(request: Request, signed: sigv2.SignedV2, errors: _Flavour) -> AuthResult:
+    """A verified SigV2 request as an ``AuthResult``: no scope, and a body SigV2 never signs."""
+    payload_hash = _payload_hash(request, errors, presigned=True)
+    if payload_hash in (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER):
+        raise InvalidRequest(f"{payload_hash} needs a request signed with SigV4.")
+    _check_read_body(request, payload_hash)
+    return AuthResult(
+        access_key=signed.credentials.access_key,
+        account_id=signed.credentials.account_id,
+        region=None,
+        service="s3",
+        payload_hash=payload_hash,
+        signing_scope="",
+        amz_date="",
+        signature=signed.signature,
+        signing_key=b"",
+        presigned=signed.presigned,
     )
 
 
