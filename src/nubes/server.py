@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import signal
 import socket
 import sys
 import time
+from types import FrameType
 
 import uvicorn
 
+from nubes.accounts import AccountStore
 from nubes.config import Settings
 from nubes.edge.app import EdgeApp
 from nubes.edge.chain import Edge
@@ -24,6 +27,7 @@ class RefusedToStart(NubesError):
 
 
 def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
     if host == "localhost":
         return True
     try:
@@ -32,21 +36,33 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_exposure(host: str, accounts: AccountStore) -> None:
+    """Refuse to listen beyond loopback while anyone knowing "test"/"test" would get in."""
+    if not is_loopback(host) and accounts.only_default_keys():
+        raise RefusedToStart(
+            f"refusing to listen on {host}: only the default test key exists. "
+            "Create a key first with `nubes keys create`."
+        )
+
+
 def ready_message(settings: Settings, started: float) -> str:
     elapsed = time.monotonic() - started
     endpoint = settings.endpoint
     return (
         f"Nubes is ready at {endpoint} (started in {elapsed:.2f} s; data in {settings.data_dir})\n"
-        "Point boto3 or the AWS CLI at it:\n"
+        "Point the AWS CLI at it:\n"
         f"  export AWS_ENDPOINT_URL={endpoint}\n"
         "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
         f"AWS_DEFAULT_REGION={settings.region}\n"
-        f"  aws s3 mb s3://my-bucket\n"
+        "  aws s3 mb s3://my-bucket\n"
+        "or boto3 (which also reads those variables):\n"
+        f'  boto3.client("s3", endpoint_url="{endpoint}")\n'
     )
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server, printing the ready message once the socket is bound."""
+    """uvicorn's server, printing the ready message once the socket is bound, and exiting
+    normally (status 0) when SIGINT or SIGTERM asked it to stop."""
 
     def __init__(self, config: uvicorn.Config, message: str) -> None:
         super().__init__(config)
@@ -58,6 +74,15 @@ class _Server(uvicorn.Server):
             sys.stdout.write(self._message)
             sys.stdout.flush()
 
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # uvicorn records the signal and raises it again once shut down, which ends the
+        # process by SIGTERM (status -15, skipping our clean-up) or KeyboardInterrupt (130).
+        # A shutdown we were asked for and completed is a success, so only the flags are set.
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True  # a second Ctrl-C: stop waiting for open connections
+        else:
+            self.should_exit = True
+
 
 def serve(settings: Settings) -> None:
     """Run Nubes in the foreground until interrupted."""
@@ -67,11 +92,7 @@ def serve(settings: Settings) -> None:
     )
     services = open_services(settings)
     try:
-        if not is_loopback(settings.host) and services.accounts.only_default_keys():
-            raise RefusedToStart(
-                f"refusing to listen on {settings.host}: only the default test key exists. "
-                "Create a key first with `nubes keys create`."
-            )
+        check_exposure(settings.host, services.accounts)  # before binding anything
         app = build_app(settings, services)
         config = uvicorn.Config(
             app,
