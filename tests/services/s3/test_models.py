@@ -30,7 +30,7 @@ from nubes.services.s3.models import (
 
 
 @pytest.mark.parametrize(
-    "name", ["abc", "my-bucket", "my.bucket.name", "a" * 63, "1bucket", "bucket-1"]
+    "name", ["x", "ab", "abc", "my-bucket", "my.bucket.name", "a" * 63, "1bucket", "bucket-1"]
 )
 def test_valid_bucket_names(name: str) -> None:
     validate_bucket_name(name)
@@ -39,7 +39,7 @@ def test_valid_bucket_names(name: str) -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "ab", "a" * 64, "MyBucket", "my_bucket", "-bucket", "bucket-", "my..bucket",
+        "a_b", "a" * 64, "MyBucket", "my_bucket", "-bucket", "bucket-", "my..bucket",
         "my.-bucket", "my-.bucket", "192.168.5.4", "xn--bucket", "sthree-bucket",
         "bucket-s3alias", "bucket--ol-s3", "bucket.mrap", "bucket--x-s3", "amzn-s3-demo-b",
         "bucket--table-s3", "bück",

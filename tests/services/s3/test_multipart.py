@@ -45,6 +45,7 @@ def test_complete_upload(s3: Any, bucket: str) -> None:
     got = s3.get_object(Bucket=bucket, Key="mp")
     assert got["Body"].read() == b"".join(parts)
     assert got["ContentType"] == "text/x" and got["Metadata"] == {"m": "1"}
+    assert "PartsCount" not in got  # only answered when a part number is asked for
     second = s3.get_object(Bucket=bucket, Key="mp", PartNumber=2)
     assert second["PartsCount"] == 3
     assert second["Body"].read() == parts[1]

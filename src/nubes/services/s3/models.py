@@ -127,7 +127,9 @@ def headers_out(version: ObjectVersion) -> dict[str, Any]:
 
 # -- names ------------------------------------------------------------------------------
 
-_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# AWS wants 3 to 63 characters; Nubes also takes names of 1 and 2 (`aws s3 mb s3://x`),
+# a deliberate departure so quick trials work (docs/services/s3-notes.md).
+_BUCKET_RE = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?$")
 _BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 _REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")

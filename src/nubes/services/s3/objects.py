@@ -147,8 +147,8 @@ class ObjectOps(S3Core):
             out["StorageClass"] = version.storage_class
         if version.tags:
             out["TagCount"] = len(version.tags)
-        if version.parts:
-            out["PartsCount"] = len(version.parts)
+        if version.parts and params.get("PartNumber") is not None:
+            out["PartsCount"] = len(version.parts)  # AWS answers it only when a part is asked
         for member, target in _OVERRIDES.items():
             if params.get(member) is not None:
                 out[target] = params[member]
