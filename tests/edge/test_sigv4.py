@@ -448,7 +448,8 @@ def test_sigv4a_is_refused() -> None:
 
 # S3 accepts SigV2 (tests/edge/test_sigv2.py); every other service refuses it clearly.
 @pytest.mark.parametrize(
-    ("flavour", "code"), [("json", "IncompleteSignatureException"), ("query", "IncompleteSignature")]
+    ("flavour", "code"),
+    [("json", "IncompleteSignatureException"), ("query", "IncompleteSignature")],
 )
 def test_sigv2_is_refused_outside_s3(flavour: str, code: str) -> None:
     header = Request("GET", "/", "", {"host": "h", "authorization": "AWS test:c2lnbmF0dXJl"})

@@ -99,23 +99,30 @@ def sign(secret_key: str, text: str) -> str:
     return base64.b64encode(hmac.digest(secret_key.encode(), text.encode(), "sha1")).decode()
 
 
-def string_to_sign(request: Request, signable: _Signable) -> str:
+def string_to_sign(request: Request, signable: _Signable, resource: str) -> str:
     """Verb, Content-MD5, Content-Type, Date, the amz headers and the resource, by lines."""
     amz = [f"{name}:{value}" for name, value in sorted(signable.amz_headers.items())]
     lines = [request.method, signable.content_md5, signable.content_type, signable.date, *amz]
-    return "\n".join([*lines, canonical_resource(request)])
+    return "\n".join([*lines, resource])
 
 
-def canonical_resource(request: Request) -> str:
-    """The path with the bucket in it, then the sub-resources: ``/bucket/key?acl``."""
+def canonical_resources(request: Request) -> tuple[str, ...]:
+    """The path with the bucket in it, then the sub-resources: ``/bucket/key?acl``.
+
+    A path-style request for a bucket alone (``/bucket``) is signed as ``/bucket/`` by
+    botocore (S3 accepts that) and as sent by others: both are returned.
+    """
     subresources = []
     for piece in request.query_string.split("&"):
         name, equals, value = piece.partition("=")
         if name in SUBRESOURCES:
             subresources.append(f"{name}={unquote(value)}" if equals else name)
     subresources.sort(key=lambda pair: pair.partition("=")[0])
+    query = f"?{'&'.join(subresources)}" if subresources else ""
     path = _path_with_bucket(request)
-    return f"{path}?{'&'.join(subresources)}" if subresources else path
+    if path.count("/") == 1 and len(path) > 1:
+        return (f"{path}/{query}", f"{path}{query}")
+    return (f"{path}{query}",)
 
 
 def _path_with_bucket(request: Request) -> str:
@@ -209,10 +216,11 @@ def _check_signature(
     request: Request, creds: Credentials, provided: str, signables: tuple[_Signable, ...]
 ) -> None:
     text = ""
-    for signable in signables:
-        text = string_to_sign(request, signable)
-        if provided.isascii() and hmac.compare_digest(sign(creds.secret_key, text), provided):
-            return
+    for resource in canonical_resources(request):
+        for signable in signables:
+            text = string_to_sign(request, signable, resource)
+            if provided.isascii() and hmac.compare_digest(sign(creds.secret_key, text), provided):
+                return
     raise SignatureDoesNotMatch(
         _MISMATCH,
         fields={
