@@ -77,21 +77,21 @@ async def serve_internal(edge: Edge, ex: Exchange) -> None:
         ex.response = Response(404, [_JSON], b'{"message":"Not Found"}')
 
 
+async def route_service(edge: Edge, ex: Exchange) -> None:
+    ex.scope = credential_scope(ex.request)
+    ex.service = routing.route_service(ex.request, ex.scope).service
+    ex.model = service_model(ex.service)
+    ex.provider = edge.providers.get(ex.service)
+
+
 async def s3_virtual_host(edge: Edge, ex: Exchange) -> None:
-    """``<bucket>.s3.localhost:4566/key`` becomes ``/bucket/key``."""
+    """``<bucket>.s3.localhost:4566/key`` becomes ``/bucket/key`` (S3 requests only)."""
+    if ex.service != "s3":
+        return
     bucket = routing.s3_virtual_host_bucket(ex.request.host)
     if bucket is not None:
         ex.request.signed_path = ex.request.path
         ex.request.path = f"/{bucket}{ex.request.path}" if ex.request.path != "/" else f"/{bucket}"
-        ex.service = "s3"
-
-
-async def route_service(edge: Edge, ex: Exchange) -> None:
-    ex.scope = credential_scope(ex.request)
-    if ex.service is None:
-        ex.service = routing.route_service(ex.request, ex.scope).service
-    ex.model = service_model(ex.service)
-    ex.provider = edge.providers.get(ex.service)
 
 
 async def s3_cors(edge: Edge, ex: Exchange) -> None:
@@ -216,8 +216,8 @@ async def serialize_output(edge: Edge, ex: Exchange) -> None:
 
 HANDLERS: tuple[Handler, ...] = (
     serve_internal,  # /_nubes/health and friends
-    s3_virtual_host,  # <bucket>.s3.localhost -> path-style
     route_service,  # credential scope, X-Amz-Target, Action, path
+    s3_virtual_host,  # <bucket>.s3.localhost -> path-style
     s3_cors,  # browsers: preflights answered, CORS headers added, before auth
     find_operation,  # the operation and its URI labels
     read_body,  # whole body, unless the input streams
