@@ -44,8 +44,8 @@ def refused(request: Request, at: datetime | None = None) -> ServiceError:
 
 
 def as_edge_sees_it(request: Request) -> Request:
-    """The request after the edge's virtual-host rewrite (``bucket.s3.host/key``)."""
-    exchange = Exchange(request, "request-id", cast(Any, None))
+    """An S3 request after the edge's virtual-host rewrite (``bucket.s3.host/key``)."""
+    exchange = Exchange(request, "request-id", cast(Any, None), service="s3")
     asyncio.run(s3_virtual_host(cast(Any, None), exchange))
     return exchange.request
 
