@@ -215,17 +215,19 @@ def _credentials(lookup: KeyLookup, access_key: str) -> Credentials:
 def _check_signature(
     request: Request, creds: Credentials, provided: str, signables: tuple[_Signable, ...]
 ) -> None:
-    text = ""
-    for resource in canonical_resources(request):
-        for signable in signables:
-            text = string_to_sign(request, signable, resource)
-            if provided.isascii() and hmac.compare_digest(sign(creds.secret_key, text), provided):
-                return
+    texts = [
+        string_to_sign(request, signable, resource)
+        for resource in canonical_resources(request)
+        for signable in signables
+    ]
+    for text in texts:
+        if provided.isascii() and hmac.compare_digest(sign(creds.secret_key, text), provided):
+            return
     raise SignatureDoesNotMatch(
         _MISMATCH,
         fields={
             "AWSAccessKeyId": creds.access_key,
-            "StringToSign": text,
+            "StringToSign": texts[0],  # AWS's own reading of the request
             "SignatureProvided": provided,
         },
     )

@@ -217,7 +217,7 @@ def _parse_credential(credential: str) -> Scope | None:
 
 
 def verify(request: Request, keys: KeyLookup, *, flavour: str, now: datetime) -> AuthResult | None:
-    """Check the request's SigV4 signature; None when the request is anonymous.
+    """Check the request's SigV4 signature (S3's SigV2 too); None when it is anonymous.
 
     Raises the flavour's ``ServiceError`` when the signature is malformed, made with an
     unknown key, wrong, or out of date. A hex ``x-amz-content-sha256`` is checked against
