@@ -166,6 +166,15 @@ def test_without_data_dir_state_goes_under_xdg_data_home(tmp_path: Path) -> None
         assert second.stop() == 0
 
 
+def test_a_port_in_use_stops_up_with_a_clear_message(tmp_path: Path) -> None:
+    with NubesServer(tmp_path / "first") as first:
+        done = nubes("up", "--port", str(first.port), "--data-dir", str(tmp_path / "second"))
+        assert done.returncode != 0
+        assert "address already in use" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert first.healthy()
+
+
 def test_version() -> None:
     done = nubes("--version")
     assert done.returncode == 0
