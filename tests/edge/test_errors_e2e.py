@@ -20,6 +20,7 @@ from urllib.error import HTTPError
 import boto3
 import pytest
 import uvicorn
+from botocore import xform_name
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
@@ -30,6 +31,7 @@ from nubes.config import Settings
 from nubes.server import build_app
 from nubes.services.base import Provider, RequestContext
 from nubes.services.registry import open_services
+from nubes.services.s3.provider import S3Provider
 from tests.server import NubesServer, free_port
 
 JSON_10 = {"Content-Type": "application/x-amz-json-1.0"}
@@ -82,21 +84,40 @@ def client_error(call: Callable[[], Any]) -> tuple[int, dict[str, Any], dict[str
 # -- S3 (rest-xml) ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("operation", "call"),
-    [
-        ("GetBucketAcl", lambda s3, b: s3.get_bucket_acl(Bucket=b)),
-        ("PutBucketLifecycleConfiguration", lambda s3, b: s3.put_bucket_lifecycle_configuration(
-            Bucket=b, LifecycleConfiguration={"Rules": [{
-                "ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""},
-                "Expiration": {"Days": 1}}]})),
-        ("GetBucketReplication", lambda s3, b: s3.get_bucket_replication(Bucket=b)),
-    ],
-)
+# Operations S3 has and Nubes may not (yet): each is tested while Nubes lacks it.
+S3_CANDIDATES: dict[str, Callable[[Any, str], Any]] = {
+    "GetBucketAcl": lambda s3, b: s3.get_bucket_acl(Bucket=b),
+    "PutBucketLifecycleConfiguration": lambda s3, b: s3.put_bucket_lifecycle_configuration(
+        Bucket=b, LifecycleConfiguration={"Rules": [{
+            "ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""},
+            "Expiration": {"Days": 1}}]}),
+    "GetBucketReplication": lambda s3, b: s3.get_bucket_replication(Bucket=b),
+    "GetBucketMetricsConfiguration": lambda s3, b: s3.get_bucket_metrics_configuration(
+        Bucket=b, Id="all"),
+    "GetBucketInventoryConfiguration": lambda s3, b: s3.get_bucket_inventory_configuration(
+        Bucket=b, Id="all"),
+    "GetObjectLegalHold": lambda s3, b: s3.get_object_legal_hold(Bucket=b, Key="k"),
+    "GetObjectRetention": lambda s3, b: s3.get_object_retention(Bucket=b, Key="k"),
+}
+
+
+def s3_lacks(operation: str) -> bool:
+    """Whether the S3 provider has no method for ``operation`` (how the edge decides)."""
+    return not callable(getattr(S3Provider, xform_name(operation), None))
+
+
+def test_some_s3_operation_is_still_missing() -> None:
+    """Keeps the test below meaningful: add candidates as Nubes implements these."""
+    assert any(s3_lacks(operation) for operation in S3_CANDIDATES)
+
+
+@pytest.mark.parametrize("operation", sorted(S3_CANDIDATES))
 def test_an_s3_operation_nubes_lacks_is_501_naming_it(
-    s3: Any, bucket: str, operation: str, call: Callable[[Any, str], Any]
+    s3: Any, bucket: str, operation: str
 ) -> None:
-    status, error, headers = client_error(lambda: call(s3, bucket))
+    if not s3_lacks(operation):
+        pytest.skip(f"Nubes implements s3:{operation} now")
+    status, error, headers = client_error(lambda: S3_CANDIDATES[operation](s3, bucket))
     assert status == 501
     assert error["Code"] == "NotImplemented"
     assert f"s3:{operation}" in error["Message"]
