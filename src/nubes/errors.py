@@ -102,8 +102,16 @@ class InvalidAccessKeyId(ServiceError):
 
 
 class UnrecognizedClient(ServiceError):
+    """An unknown access key, as rest-json services (Lambda) answer it."""
+
     code = "UnrecognizedClientException"
     status = 403
+
+
+class UnrecognizedClientJson(UnrecognizedClient):
+    """The json protocol's answer (DynamoDB, SQS, Kinesis): a client error, 400."""
+
+    status = 400
 
 
 class IncompleteSignature(ServiceError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import signal
 import socket
 import sys
@@ -45,8 +46,17 @@ def check_exposure(host: str, accounts: AccountStore) -> None:
         )
 
 
-def ready_message(settings: Settings, started: float) -> str:
-    elapsed = time.monotonic() - started
+def process_age() -> float:
+    """Seconds since this process started (interpreter start-up and imports included)."""
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as uptime:
+            start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+            return float(uptime.read().split()[0]) - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.process_time()
+
+
+def ready_message(settings: Settings, elapsed: float) -> str:
     endpoint = settings.endpoint
     return (
         f"Nubes is ready at {endpoint} (started in {elapsed:.2f} s; data in {settings.data_dir})\n"
@@ -64,14 +74,14 @@ class _Server(uvicorn.Server):
     """uvicorn's server, printing the ready message once the socket is bound, and exiting
     normally (status 0) when SIGINT or SIGTERM asked it to stop."""
 
-    def __init__(self, config: uvicorn.Config, message: str) -> None:
+    def __init__(self, config: uvicorn.Config, settings: Settings) -> None:
         super().__init__(config)
-        self._message = message
+        self._settings = settings
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
-            sys.stdout.write(self._message)
+            sys.stdout.write(ready_message(self._settings, process_age()))
             sys.stdout.flush()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
@@ -86,7 +96,6 @@ class _Server(uvicorn.Server):
 
 def serve(settings: Settings) -> None:
     """Run Nubes in the foreground until interrupted."""
-    started = time.monotonic()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -102,11 +111,12 @@ def serve(settings: Settings) -> None:
             http="httptools",
             lifespan="on",
             access_log=settings.access_log,
-            log_level=settings.log_level,
+            # uvicorn's own start-up chatter only when debugging; errors always.
+            log_level="debug" if settings.log_level == "debug" else "warning",
             server_header=False,
             timeout_graceful_shutdown=5,
         )
-        _Server(config, ready_message(settings, started)).run()
+        _Server(config, settings).run()
     finally:
         services.close()
 

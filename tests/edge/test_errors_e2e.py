@@ -195,17 +195,27 @@ def test_an_sqs_query_protocol_request_gets_an_xml_error_response(
     assert answer.status == 501
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "edge: botocore marks Lambda Invoke's blob payload as streaming input, so the body is "
-    "left unread and SigV4 demands x-amz-content-sha256, which only S3 clients send; "
-    "see the report"))
 def test_lambda_invoke_is_501_not_a_signing_error(make_client: Callable[..., Any]) -> None:
     lam = make_client("lambda")
     status, error, _ = client_error(lambda: lam.invoke(FunctionName="f", Payload=b"{}"))
     assert (status, error["Code"]) == (501, "NotImplemented")
 
 
-# -- operations that do not exist --------------------------------------------------------
+# -- services and operations that do not exist ------------------------------------------
+
+
+def test_a_service_nubes_does_not_serve_is_501_naming_it(
+    make_client: Callable[..., Any], nubes_server: NubesServer
+) -> None:
+    ec2 = make_client("ec2")
+    status, error, _ = client_error(lambda: ec2.describe_instances())
+    assert status == 501
+    answer = signed(nubes_server.endpoint, "POST", "/", "glue", b"{}",
+                    {"Content-Type": "application/x-amz-json-1.1",
+                     "X-Amz-Target": "AWSGlue.GetDatabases"})
+    assert answer.status == 501
+    body = answer.json()
+    assert body["__type"] == "NotImplemented" and "'glue'" in body["message"]
 
 
 def test_an_unknown_x_amz_target_is_unknown_operation(nubes_server: NubesServer) -> None:

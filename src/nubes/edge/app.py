@@ -14,6 +14,7 @@ from collections.abc import Callable
 from nubes.edge.asgi import AsgiBody, Receive, Scope, Send, request_from_scope, send_response
 from nubes.edge.chain import HANDLERS, Edge
 from nubes.edge.exchange import Exchange
+from nubes.edge.routing import UnknownService
 from nubes.errors import InternalError, ServiceError
 from nubes.protocol.catalog import service_model
 from nubes.protocol.http import Response
@@ -60,7 +61,8 @@ class EdgeApp:
         await send_response(send, response, head=ex.request.method == "HEAD")
 
     async def _error(self, ex: Exchange, error: ServiceError) -> Response:
-        model = ex.model or service_model("s3")
+        fallback = error.answer_as if isinstance(error, UnknownService) else "s3"
+        model = ex.model or service_model(fallback)
         response = serialize_error(model, error, ex.request_id)
         # A body left unread would be taken for the next request on this connection.
         try:

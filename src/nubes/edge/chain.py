@@ -31,7 +31,7 @@ from nubes.errors import (
     UnknownOperation,
 )
 from nubes.protocol.catalog import service_model
-from nubes.protocol.http import Response
+from nubes.protocol.http import Request, Response
 from nubes.protocol.parsers import parse_request
 from nubes.protocol.router import RestRouter
 from nubes.protocol.serializers import serialize_response
@@ -149,9 +149,20 @@ def _form_action(body: bytes) -> str | None:
     return None
 
 
+def streams_input(operation: OperationModel | None) -> bool:
+    """Whether the input is a streaming blob (S3 uploads), read as it arrives.
+
+    botocore's ``has_streaming_input`` also counts plain blob payloads (Lambda's Invoke),
+    which are small and read whole; only the ``streaming`` trait makes a stream.
+    """
+    if operation is None or not operation.has_streaming_input:
+        return False
+    return bool(operation.get_streaming_input().serialization.get("streaming"))
+
+
 async def read_body(edge: Edge, ex: Exchange) -> None:
     """Read the whole body, unless the operation streams its input (S3 uploads)."""
-    if ex.operation is None or not ex.operation.has_streaming_input:
+    if not streams_input(ex.operation):
         await ex.read_body()
 
 
@@ -169,8 +180,30 @@ async def authenticate(edge: Edge, ex: Exchange) -> None:
     ex.auth = auth
     if ex.deferred_error is not None:
         raise ex.deferred_error
-    if ex.operation is not None and ex.operation.has_streaming_input:
+    if auth is not None and auth.presigned and flavour == "s3":
+        _presigned_headers(ex.request)
+    if streams_input(ex.operation):
         ex.request.stream = decoding_stream(ex.request, auth, ex.raw_body)
+
+
+# Query parameters of a presigned URL that sign and authenticate, not headers to apply.
+_AUTH_PARAMS = frozenset({
+    "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires",
+    "x-amz-signedheaders", "x-amz-signature", "x-amz-security-token",
+})
+
+
+def _presigned_headers(request: Request) -> None:
+    """Headers a presigned URL carries in its query (``x-amz-meta-*``, Content-Type...).
+
+    SDKs move them there when presigning (the signature covers them), and S3 applies them
+    as if they had been sent as headers.
+    """
+    for name, value in request.query:
+        lname = name.lower()
+        is_header = lname.startswith("x-amz-") or lname in ("content-type", "content-md5")
+        if is_header and lname not in _AUTH_PARAMS and lname not in request.headers:
+            request.headers[lname] = value
 
 
 async def parse_input(edge: Edge, ex: Exchange) -> None:

@@ -13,6 +13,7 @@ from functools import cache
 from urllib.parse import parse_qsl
 
 from nubes.edge.sigv4 import Scope
+from nubes.errors import NotImplementedOperation
 from nubes.protocol.catalog import (
     ROUTED_SERVICES,
     service_by_target_prefix,
@@ -39,10 +40,24 @@ def _query_services_by_version() -> dict[str, str]:
     return out
 
 
+class UnknownService(NotImplementedOperation):
+    """A request for a service Nubes does not serve; answered in the protocol it used."""
+
+    def __init__(self, name: str, *, json_protocol: bool) -> None:
+        super().__init__(f"Nubes does not serve the {name!r} service.")
+        # The model whose protocol the error is written in: json or query.
+        self.answer_as = "dynamodb" if json_protocol else "sts"
+
+
 def route_service(request: Request, scope: Scope | None) -> Route:
-    """The service a request is addressed to (never fails: S3 takes what is left)."""
+    """The service a request is addressed to; S3 takes what no other service claims.
+
+    Raises ``UnknownService`` when the signature or ``X-Amz-Target`` names a service
+    Nubes does not serve.
+    """
     target = request.headers.get("x-amz-target")
-    by_target = service_by_target_prefix(target.split(".", 1)[0]) if target else None
+    prefix = target.split(".", 1)[0] if target else None
+    by_target = service_by_target_prefix(prefix) if prefix else None
     if scope is not None:
         candidates = services_by_signing_name(scope.service)
         if len(candidates) == 1:
@@ -51,8 +66,11 @@ def route_service(request: Request, scope: Scope | None) -> Route:
             return Route(by_target)
         if candidates:
             return Route(_by_path(candidates, request))
+        raise UnknownService(scope.service, json_protocol=target is not None)
     if by_target:
         return Route(by_target)
+    if prefix:
+        raise UnknownService(prefix, json_protocol=True)
     action, version = _action_and_version(request)
     if action:
         service = _query_services_by_version().get(version or "")

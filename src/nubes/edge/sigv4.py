@@ -46,6 +46,7 @@ from nubes.errors import (
     ServiceError,
     SignatureDoesNotMatch,
     UnrecognizedClient,
+    UnrecognizedClientJson,
 )
 from nubes.protocol.http import Request
 
@@ -149,7 +150,7 @@ FLAVOURS: Mapping[str, _Flavour] = MappingProxyType(
         ),
         "json": _Flavour(
             False,
-            UnrecognizedClient,
+            UnrecognizedClientJson,
             _BAD_TOKEN,
             InvalidSignature,
             _MISMATCH,
