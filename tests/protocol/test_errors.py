@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.parsers import create_parser
 
-from nubes.errors import ServiceError, ValidationError, error_class
+from nubes.errors import ServiceError, error_class
 from nubes.protocol.catalog import service_model
 from nubes.protocol.exceptions import (
     InvalidArgument,
@@ -115,11 +115,11 @@ def test_malformed_json() -> None:
         parse_request(operation, _request(b"[1]"), {})
 
 
-def test_json_wrong_type_is_validation_exception() -> None:
+def test_json_wrong_type_is_serialization_exception() -> None:
     operation = service_model("dynamodb").operation_model("Scan")
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(SerializationException) as caught:
         parse_request(operation, _request(b'{"TableName": "t", "Limit": "ten"}'), {})
-    assert caught.value.code == "ValidationException"
+    assert caught.value.code == "SerializationException"
 
 
 def test_rest_json_malformed_body() -> None:

@@ -47,4 +47,6 @@ def validation_error(protocol: str) -> type[ServiceError]:
         return InvalidArgument
     if protocol == "query":
         return QueryValidationError
+    if protocol == "json":
+        return SerializationException  # DynamoDB, SQS...: a body that does not deserialize
     return ValidationError
