@@ -291,7 +291,7 @@ def test_s3_mismatch_says_what_was_signed() -> None:
 
 UNKNOWN_KEY = {
     "s3": ("InvalidAccessKeyId", 403),
-    "json": ("UnrecognizedClientException", 403),
+    "json": ("UnrecognizedClientException", 400),
     "rest-json": ("UnrecognizedClientException", 403),
     "query": ("InvalidClientTokenId", 403),
 }
