@@ -23,6 +23,7 @@ from nubes.config import Settings
 from nubes.edge import routing
 from nubes.edge.chunked import decoding_stream
 from nubes.edge.exchange import Exchange
+from nubes.edge.s3_post import s3_post_upload
 from nubes.edge.sigv4 import credential_scope, verify
 from nubes.errors import (
     AccessDenied,
@@ -252,6 +253,7 @@ HANDLERS: tuple[Handler, ...] = (
     route_service,  # credential scope, X-Amz-Target, Action, path
     s3_virtual_host,  # <bucket>.s3.localhost -> path-style
     s3_cors,  # browsers: preflights answered, CORS headers added, before auth
+    s3_post_upload,  # browsers: POST /<bucket> form uploads, signed by their policy
     find_operation,  # the operation and its URI labels
     read_body,  # whole body, unless the input streams
     authenticate,  # SigV4 -> account and region; streaming bodies verified as read

@@ -9,6 +9,7 @@ from typing import Any
 
 from nubes.services.base import RequestContext
 from nubes.services.s3 import exceptions as exc
+from nubes.services.s3.acl import ownership_for_new_bucket
 from nubes.services.s3.configs import (
     MAX_BUCKET_TAGS,
     dict_to_tag_set,
@@ -51,8 +52,9 @@ class BucketOps(S3Core):
         name = params["Bucket"]
         validate_bucket_name(name)
         region = location_region(ctx, params.get("CreateBucketConfiguration") or {})
+        ownership = ownership_for_new_bucket(params, ctx.account_id)
         bucket = Bucket(name, ctx.account_id, region, round(time.time(), 3))
-        existing = self.store.create_bucket(bucket)
+        existing = self.store.create_bucket(bucket, ownership)
         if existing is not bucket:
             if existing.account_id != ctx.account_id:
                 raise exc.BucketAlreadyExists(fields={"BucketName": name})

@@ -28,6 +28,9 @@ def _error(code: str, status: int, message: str) -> type[S3Error]:
 
 
 AccessDenied = _error("AccessDenied", 403, "Access Denied")
+AccessControlListNotSupported = _error(
+    "AccessControlListNotSupported", 400, "The bucket does not allow ACLs"
+)
 AccessForbidden = _error("AccessForbidden", 403, "Access Forbidden")
 BadRequest = _error("BadRequest", 400, "Bad Request")
 BadDigest = _error(
@@ -62,11 +65,24 @@ IllegalVersioningConfiguration = _error(
     400,
     "The Versioning element must be specified",
 )
+InvalidAccessKeyId = _error(
+    "InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."
+)
 InvalidArgument = _error("InvalidArgument", 400, "Invalid Argument")
+InvalidBucketAclWithObjectOwnership = _error(
+    "InvalidBucketAclWithObjectOwnership",
+    400,
+    "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+)
 InvalidBucketName = _error("InvalidBucketName", 400, "The specified bucket is not valid.")
 InvalidDigest = _error("InvalidDigest", 400, "The Content-MD5 you specified is not valid.")
 InvalidLocationConstraint = _error(
     "InvalidLocationConstraint", 400, "The specified location-constraint is not valid"
+)
+InvalidPolicyDocument = _error(
+    "InvalidPolicyDocument",
+    400,
+    "The content of the form does not meet the conditions specified in the policy document.",
 )
 InvalidPart = _error(
     "InvalidPart",
@@ -96,15 +112,46 @@ MalformedXML = _error(
     "The XML you provided was not well-formed or did not validate against our published "
     "schema",
 )
+MalformedACLError = _error(
+    "MalformedACLError",
+    400,
+    "The XML you provided was not well-formed or did not validate against our published "
+    "schema",
+)
+MalformedPOSTRequest = _error(
+    "MalformedPOSTRequest",
+    400,
+    "The body of your POST request is not well-formed multipart/form-data.",
+)
+MaxPostPreDataLengthExceeded = _error(
+    "MaxPostPreDataLengthExceeded",
+    400,
+    "Your POST request fields preceeding the upload file was too large.",
+)
 MetadataTooLarge = _error(
     "MetadataTooLarge",
     400,
     "Your metadata headers exceed the maximum allowed metadata size.",
 )
+MissingSecurityHeader = _error(
+    "MissingSecurityHeader", 400, "Your request was missing a required header"
+)
 MethodNotAllowed = _error(
     "MethodNotAllowed", 405, "The specified method is not allowed against this resource."
 )
 NoSuchBucket = _error("NoSuchBucket", 404, "The specified bucket does not exist")
+NoSuchBucketPolicy = _error("NoSuchBucketPolicy", 404, "The bucket policy does not exist")
+NoSuchLifecycleConfiguration = _error(
+    "NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist"
+)
+NoSuchPublicAccessBlockConfiguration = _error(
+    "NoSuchPublicAccessBlockConfiguration", 404,
+    "The public access block configuration was not found",
+)
+NoSuchWebsiteConfiguration = _error(
+    "NoSuchWebsiteConfiguration", 404,
+    "The specified bucket does not have a website configuration",
+)
 NoSuchCORSConfiguration = _error(
     "NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"
 )
@@ -127,4 +174,23 @@ NotImplementedFeature = _error(
 NotModified = _error("NotModified", 304, "Not Modified")
 PreconditionFailed = _error(
     "PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"
+)
+ObjectLockConfigurationNotFound = _error(
+    "ObjectLockConfigurationNotFoundError", 404,
+    "Object Lock configuration does not exist for this bucket",
+)
+OwnershipControlsNotFound = _error(
+    "OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found"
+)
+ReplicationConfigurationNotFound = _error(
+    "ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found"
+)
+ServerSideEncryptionConfigurationNotFound = _error(
+    "ServerSideEncryptionConfigurationNotFoundError", 404,
+    "The server side encryption configuration was not found",
+)
+SignatureDoesNotMatch = _error(
+    "SignatureDoesNotMatch", 403,
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your key and signing method.",
 )

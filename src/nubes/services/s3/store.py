@@ -68,6 +68,10 @@ MIGRATIONS = [
         PRIMARY KEY (upload_id, part_number)
     ) WITHOUT ROWID
     """,
+    # Object Ownership: '' once DeleteBucketOwnershipControls removed the setting.
+    """
+    ALTER TABLE s3_buckets ADD COLUMN ownership TEXT NOT NULL DEFAULT 'BucketOwnerEnforced'
+    """,
 ]
 
 _COLUMNS = (
@@ -128,8 +132,9 @@ class S3Store:
         )
         return _to_bucket(row) if row else None
 
-    def create_bucket(self, bucket: Bucket) -> Bucket:
-        """Insert ``bucket``, or return the bucket that already has its name."""
+    def create_bucket(self, bucket: Bucket, ownership: str = "BucketOwnerEnforced") -> Bucket:
+        """Insert ``bucket`` (with its Object Ownership setting), or return the bucket that
+        already has its name."""
         with self.db.transaction() as conn:
             row = conn.execute(
                 "SELECT name, account_id, region, created, versioning FROM s3_buckets "
@@ -138,10 +143,10 @@ class S3Store:
             if row:
                 return _to_bucket(row)
             conn.execute(
-                "INSERT INTO s3_buckets (name, account_id, region, created, versioning) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO s3_buckets (name, account_id, region, created, versioning, "
+                "ownership) VALUES (?, ?, ?, ?, ?, ?)",
                 (bucket.name, bucket.account_id, bucket.region, bucket.created,
-                 bucket.versioning.value),
+                 bucket.versioning.value, ownership),
             )
         return bucket
 
@@ -169,6 +174,16 @@ class S3Store:
     def set_versioning(self, name: str, state: Versioning) -> None:
         self.db.execute("UPDATE s3_buckets SET versioning = ? WHERE name = ?",
                         (state.value, name))
+
+    def get_ownership(self, name: str) -> str:
+        """A bucket's Object Ownership setting ('' when none is set)."""
+        row = self.db.query_one("SELECT ownership FROM s3_buckets WHERE name = ?", (name,))
+        if row is None:
+            raise exc.NoSuchBucket(fields={"BucketName": name})
+        return str(row[0])
+
+    def set_ownership(self, name: str, ownership: str) -> None:
+        self.db.execute("UPDATE s3_buckets SET ownership = ? WHERE name = ?", (ownership, name))
 
     def get_config(self, name: str, column: str) -> Any:
         """A JSON configuration column of a bucket (tags, cors, notification), or None."""
