@@ -57,7 +57,8 @@ def send(
         conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
         conn.putheader("Host", parts.netloc)
         for name, value in dict(headers or {}).items():
-            conn.putheader(name, value)
+            if name.lower() != "host":  # CRT signers put one in the headers too
+                conn.putheader(name, value)
         if body or method in ("PUT", "POST"):
             if "content-length" not in {name.lower() for name in dict(headers or {})}:
                 conn.putheader("Content-Length", str(len(body)))

@@ -1,9 +1,7 @@
 """The checksums S3 takes with an upload (``x-amz-checksum-<algorithm>``), computed as data streams.
 
-CRC32, SHA1 and SHA256 come from the standard library. CRC32C and CRC64NVME have no
-standard-library implementation; they are computed here table-driven in pure Python,
-which is correct but slow (a few MB/s): clients only send them when asked to (botocore
-needs its optional CRT extra for both).
+CRC32, SHA1 and SHA256 come from the standard library; CRC32C and CRC64NVME from awscrt,
+the library AWS's own SDKs and CLI compute them with.
 """
 
 from __future__ import annotations
@@ -12,7 +10,10 @@ import base64
 import binascii
 import hashlib
 import zlib
+from collections.abc import Callable
 from typing import Protocol
+
+from awscrt import checksums as crt_checksums
 
 # The algorithms by the suffix of their header: x-amz-checksum-crc32 -> "crc32".
 ALGORITHMS = ("crc32", "crc32c", "crc64nvme", "sha1", "sha256")
@@ -36,43 +37,29 @@ class Crc32:
         return self._value.to_bytes(4, "big")
 
 
-def _reflected_table(polynomial: int) -> tuple[int, ...]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ polynomial if crc & 1 else crc >> 1
-        table.append(crc)
-    return tuple(table)
+class _CrtCrc:
+    """CRC32C or CRC64NVME, computed by awscrt (AWS's own C implementation)."""
 
-
-class _TableCrc:
-    """A reflected CRC with all-ones initial value and final xor (CRC32C, CRC64NVME)."""
-
-    _table: tuple[int, ...]
+    _function: Callable[[bytes, int], int]
     _width: int
 
     def __init__(self) -> None:
-        self._mask = (1 << (8 * self._width)) - 1
-        self._value = self._mask
+        self._value = 0
 
     def update(self, data: bytes) -> None:
-        crc, table = self._value, self._table
-        for byte in data:
-            crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-        self._value = crc
+        self._value = type(self)._function(data, self._value)
 
     def digest(self) -> bytes:
-        return (self._value ^ self._mask).to_bytes(self._width, "big")
+        return self._value.to_bytes(self._width, "big")
 
 
-class Crc32c(_TableCrc):
-    _table = _reflected_table(0x82F63B78)
+class Crc32c(_CrtCrc):
+    _function = staticmethod(crt_checksums.crc32c)
     _width = 4
 
 
-class Crc64Nvme(_TableCrc):
-    _table = _reflected_table(0x9A6C9329AC4BC9B5)
+class Crc64Nvme(_CrtCrc):
+    _function = staticmethod(crt_checksums.crc64nvme)
     _width = 8
 
 
