@@ -162,14 +162,12 @@ class FormReader:
         return b""
 
     async def read_value(self, limit: int) -> bytes:
-        """The whole content of the current part (a field), at most ``limit`` bytes."""
+        """The content of the current part (a field); reading stops once it passes
+        ``limit`` bytes, so a caller that sees ``consumed`` past its budget must refuse."""
         parts = []
         size = 0
-        while chunk := await self.chunk():
+        while size <= limit and (chunk := await self.chunk()):
             size += len(chunk)
-            if size > limit:
-                raise exc.MaxPostPreDataLengthExceeded(
-                    fields={"MaxPostPreDataLengthBytes": limit})
             parts.append(chunk)
         return b"".join(parts)
 

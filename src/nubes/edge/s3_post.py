@@ -78,8 +78,9 @@ async def s3_post_upload(edge: Edge, ex: Exchange) -> None:
     bucket = bucket_root(request)
     content_type = request.headers.get("content-type", "")
     is_form = content_type.lower().startswith("multipart/form-data")
-    if bucket is None or (request.query_string and not is_form):
-        return  # DeleteObjects and friends
+    if bucket is None or (not is_form and (request.query_string or "authorization" in
+                                          request.headers)):
+        return  # DeleteObjects and other signed operations
     if not is_form:
         raise exc.PreconditionFailed(
             fields={"Condition": "Bucket POST must be of the enclosure-type multipart/form-data"})
@@ -106,14 +107,15 @@ async def read_form(reader: FormReader) -> Form:
     """The fields before the file part (the reader is left at the file's content)."""
     form = Form()
     while (part := await reader.next_part()) is not None:
+        if reader.consumed > MAX_PRE_DATA:
+            break
         if part.name.lower() == "file":
             form.has_file, form.filename = True, part.filename
-            break
-        value = await reader.read_value(max(0, MAX_PRE_DATA - reader.consumed))
+            return form
+        value = await reader.read_value(MAX_PRE_DATA - reader.consumed)
         form.add(part.name, value.decode("utf-8", "replace"))
-        if reader.consumed > MAX_PRE_DATA:
-            raise exc.MaxPostPreDataLengthExceeded(
-                fields={"MaxPostPreDataLengthBytes": MAX_PRE_DATA})
+    if reader.consumed > MAX_PRE_DATA:
+        raise exc.MaxPostPreDataLengthExceeded(fields={"MaxPostPreDataLengthBytes": MAX_PRE_DATA})
     return form
 
 
