@@ -124,10 +124,11 @@ class FormReader:
         while self._in_part:
             await self.chunk()
         await self._skip_to_delimiter()
-        rest = await self._line(MAX_HEADER_BYTES)
-        if rest.startswith(b"--"):
-            return None  # the close delimiter
-        if rest.strip(b" \t"):
+        while len(self._buffer) < 2 and await self._fill():
+            pass
+        if self._buffer.startswith(b"--"):
+            return None  # the close delimiter (its line end is optional)
+        if (await self._line(MAX_HEADER_BYTES)).strip(b" \t"):
             raise _malformed()
         headers = parse_part_headers(await self._headers())
         self._in_part = True

@@ -270,7 +270,7 @@ async def _read_all(body: bytes, boundary: bytes, size: int) -> list[tuple[str, 
 def test_reader_finds_parts_across_chunk_edges(size: int) -> None:
     content = b"line\r\n--nubes-boundary-7 is not the boundary\r\n\r\n--"
     body, content_type = encode_form([("key", "k"), ("empty", "")], content)
-    body = b"preamble\r\n" + body
+    body = b"preamble\r\n" + body.removesuffix(b"\r\n")  # the last CRLF is optional
     boundary = content_type.split("boundary=")[1].encode()
     parts = asyncio.run(_read_all(body, boundary, size))
     assert parts == [("key", b"k"), ("empty", b""), ("file", content)]
