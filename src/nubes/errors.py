@@ -17,14 +17,16 @@ class NubesError(Exception):
 class ServiceError(NubesError):
     """An error a client sees, in AWS's terms.
 
-    Subclasses set ``code`` and ``status`` as class attributes; ``fields`` holds extra
-    members some protocols put in the error body (S3's ``BucketName``, ``Key``, ...), and
-    ``headers`` extra response headers.
+    Subclasses set ``code`` and ``status`` as class attributes, and ``default_message``
+    when AWS has a fixed wording for the error; ``fields`` holds extra members some
+    protocols put in the error body (S3's ``BucketName``, ``Key``, ...), and ``headers``
+    extra response headers.
     """
 
     code: ClassVar[str] = "InternalError"
     status: ClassVar[int] = 500
     sender_fault: ClassVar[bool] = True
+    default_message: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -33,6 +35,7 @@ class ServiceError(NubesError):
         fields: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
+        message = message or self.default_message
         super().__init__(message)
         self.message = message
         self.fields: dict[str, Any] = fields or {}

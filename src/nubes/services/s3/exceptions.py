@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from nubes.errors import ServiceError
 
 
 class S3Error(ServiceError):
     """An S3 error; ``default_message`` is AWS's wording when the raiser gives none."""
-
-    default_message: ClassVar[str] = ""
-
-    def __init__(
-        self,
-        message: str = "",
-        *,
-        fields: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message or self.default_message, fields=fields, headers=headers)
 
 
 def _error(code: str, status: int, message: str) -> type[S3Error]:
