@@ -1,0 +1,47 @@
+"""Metering records are durable, and the Prometheus rendering counts what happened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nubes.metering import Metrics, MeterStore
+from nubes.runtime.api import MeterRecord, Outcome
+from nubes.storage.sqlite import Database
+
+
+def record(request_id: str, *, outcome: Outcome = Outcome.SUCCESS, cold: bool = False,
+           duration_ms: float = 12.5) -> MeterRecord:
+    return MeterRecord("000000000000", "us-east-1", "hello", "$LATEST", request_id,
+                       start_ms=1_700_000_000_000, duration_ms=duration_ms, billed_ms=13,
+                       memory_mb=128, max_rss_mb=40, cold=cold, outcome=outcome)
+
+
+def test_records_survive_a_reopen(tmp_path: Path) -> None:
+    store = MeterStore(Database(tmp_path / "nubes.db"), Metrics(), flush_interval=60)
+    store.record(record("a", cold=True))
+    store.record(record("b", outcome=Outcome.FUNCTION_ERROR))
+    store.flush()
+    store.db.close()
+    reopened = MeterStore(Database(tmp_path / "nubes.db"), Metrics())
+    got = reopened.records("000000000000", "us-east-1", "hello")
+    assert [(r.request_id, r.cold, r.outcome) for r in got] == [
+        ("a", True, Outcome.SUCCESS), ("b", False, Outcome.FUNCTION_ERROR)]
+    assert got[0].billed_ms == 13 and got[0].max_rss_mb == 40
+
+
+def test_prometheus_text(tmp_path: Path) -> None:
+    metrics = Metrics()
+    store = MeterStore(Database(tmp_path / "nubes.db"), metrics)
+    store.record(record("a", cold=True, duration_ms=0.4))
+    store.record(record("b", outcome=Outcome.TIMEOUT, duration_ms=3000))
+    metrics.throttled("000000000000", "us-east-1", "hello")
+    text = metrics.render()
+    labels = '{account="000000000000",region="us-east-1",function="hello"}'
+    assert f"nubes_lambda_invocations_total{labels} 2" in text
+    assert f"nubes_lambda_errors_total{labels} 1" in text
+    assert f"nubes_lambda_timeouts_total{labels} 1" in text
+    assert f"nubes_lambda_throttles_total{labels} 1" in text
+    assert f"nubes_lambda_cold_starts_total{labels} 1" in text
+    bucket = '{account="000000000000",region="us-east-1",function="hello",le="0.001"} 1'
+    assert f"nubes_lambda_duration_seconds_bucket{bucket}" in text
+    assert "# TYPE nubes_lambda_duration_seconds histogram" in text
