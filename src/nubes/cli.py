@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from nubes import __version__
+from nubes import __version__, cli_functions
 from nubes.accounts import AccountStore
 from nubes.config import SETTINGS, Settings
 from nubes.errors import NubesError
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--secret", help="Secret access key (generated when omitted).")
     listing = key_commands.add_parser("list", help="List access keys and their accounts.")
     listing.add_argument("--data-dir", type=Path, help=_help("data_dir"))
+    cli_functions.add_commands(commands)
     return parser
 
 
@@ -51,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "up":
             return _up(args)
-        return _keys(args)
+        if args.command == "keys":
+            return _keys(args)
+        return cli_functions.run(args)
     except (NubesError, ValueError) as error:
         print(f"nubes: {error}", file=sys.stderr)
         return 2
