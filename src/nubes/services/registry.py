@@ -13,6 +13,8 @@ from types import MappingProxyType
 from nubes.accounts import AccountStore
 from nubes.config import Settings
 from nubes.services.base import Provider
+from nubes.services.logs.provider import LogsProvider
+from nubes.services.logs.store import LogStore
 from nubes.services.s3.provider import S3Provider
 from nubes.storage.blobs import BlobStore
 from nubes.storage.sqlite import Database
@@ -20,6 +22,7 @@ from nubes.storage.sqlite import Database
 # Every service Nubes serves, by botocore service name (what the docs list as supported).
 PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "s3": S3Provider,
+    "logs": LogsProvider,
 })
 
 
@@ -46,4 +49,5 @@ def open_services(settings: Settings) -> Services:
     blobs = BlobStore(data_dir / "blobs", fsync=settings.fsync)
     services = Services(db=db, blobs=blobs, accounts=accounts)
     services.providers["s3"] = S3Provider(db, blobs)
+    services.providers["logs"] = LogsProvider(LogStore(db))
     return services
