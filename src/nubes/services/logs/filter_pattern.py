@@ -130,8 +130,10 @@ def _terms(text: str) -> Iterator[tuple[str, str]]:
         if text[i].isspace():
             i += 1
             continue
-        prefix = text[i] if text[i] in "?-" and i + 1 < n and not text[i + 1].isspace() else ""
+        prefix = text[i] if text[i] in "?-" else ""
         i += len(prefix)
+        if prefix and (i == n or text[i].isspace()):
+            raise FilterPatternError(f"a term must follow {prefix!r}")
         if text[i] == '"':
             term, i = _quoted(text, i)
         else:
@@ -139,27 +141,27 @@ def _terms(text: str) -> Iterator[tuple[str, str]]:
             while end < n and not text[end].isspace():
                 end += 1
             term, i = text[i:end], end
-        if prefix and not term:
-            raise FilterPatternError(f"empty term after {prefix!r}")
         if term:
             yield prefix, term
 
 
+_LENIENT_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
 def _quoted(text: str, start: int) -> tuple[str, int]:
-    """The string quoted at ``text[start]`` (backslash escapes) and the index after it."""
-    out: list[str] = []
+    """The string quoted at ``text[start]`` and the index after it. Escapes are JSON's
+    (``\\n``, ``\\u0041``, ...); in a string JSON refuses, ``\\x`` stands for ``x``."""
     i = start + 1
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text):
-            out.append(text[i + 1])
-            i += 2
-        elif char == '"':
-            return "".join(out), i + 1
-        else:
-            out.append(char)
-            i += 1
-    raise FilterPatternError("unterminated quoted string")
+    while i < len(text) and text[i] != '"':
+        i += 2 if text[i] == "\\" else 1
+    if i >= len(text):
+        raise FilterPatternError("unterminated quoted string")
+    body = text[start + 1:i]
+    try:
+        value = json.loads(f'"{body}"')
+    except ValueError:
+        value = _LENIENT_ESCAPE.sub(r"\1", body)
+    return str(value), i + 1
 
 
 # Structured patterns: tokens -------------------------------------------------------------
