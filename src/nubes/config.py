@@ -67,6 +67,24 @@ def _bool(value: Any) -> bool:
     raise ValueError(f"expected a boolean, got {value!r}")
 
 
+def _positive_int(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"expected a positive whole number, got {value!r}")
+    return value
+
+
+def _seconds(value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a number of seconds, got {value!r}") from None
+    if isinstance(value, bool) or seconds < 0:
+        raise ValueError(f"expected a number of seconds, got {value!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -85,6 +103,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fsync", False, "fsync every acknowledged write, so it also survives power loss "
             "(acknowledged writes always survive a crash of the server process).", _bool),
     Setting("access_log", False, "Log every request.", _bool),
+    Setting("account_concurrency", 1000, "Lambda: concurrent executions per account "
+            "(ConcurrentExecutions of GetAccountSettings).", _positive_int),
+    Setting("lambda_keep_alive", 600.0, "Lambda: seconds an idle warm sandbox is kept "
+            "before it is reaped (scale to zero).", _seconds),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -98,6 +120,8 @@ class Settings:
     log_level: str = "info"
     fsync: bool = False
     access_log: bool = False
+    account_concurrency: int = 1000
+    lambda_keep_alive: float = 600.0
 
     @classmethod
     def build(

@@ -123,4 +123,4 @@ def serve(settings: Settings) -> None:
 
 def build_app(settings: Settings, services: Services) -> EdgeApp:
     edge = Edge(settings=settings, accounts=services.accounts, providers=services.providers)
-    return EdgeApp(edge)
+    return EdgeApp(edge, on_startup=services.start, on_shutdown=services.stop)

@@ -7,9 +7,10 @@ answered as ``InternalError``.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from nubes.edge.asgi import AsgiBody, Receive, Scope, Send, request_from_scope, send_response
 from nubes.edge.chain import HANDLERS, Edge
@@ -29,8 +30,8 @@ class EdgeApp:
     def __init__(
         self,
         edge: Edge,
-        on_startup: Callable[[], None] | None = None,
-        on_shutdown: Callable[[], None] | None = None,
+        on_startup: Callable[[], Awaitable[None] | None] | None = None,
+        on_shutdown: Callable[[], Awaitable[None] | None] | None = None,
     ) -> None:
         self.edge = edge
         self._on_startup = on_startup
@@ -79,16 +80,21 @@ class EdgeApp:
             if message["type"] == "lifespan.startup":
                 try:
                     if self._on_startup:
-                        self._on_startup()
+                        await _maybe_await(self._on_startup())
                 except Exception as exc:  # start-up failed: tell the server, which exits
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._on_shutdown:
-                    self._on_shutdown()
+                    await _maybe_await(self._on_shutdown())
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def _maybe_await(result: Awaitable[None] | None) -> None:
+    if inspect.isawaitable(result):
+        await result
 
 
 def _request_id() -> str:

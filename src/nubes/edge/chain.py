@@ -37,6 +37,7 @@ from nubes.protocol.parsers import parse_request
 from nubes.protocol.router import RestRouter
 from nubes.protocol.serializers import serialize_response
 from nubes.services.base import Provider, RequestContext
+from nubes.services.lambda_.provider import LambdaProvider
 from nubes.services.s3 import cors
 from nubes.services.s3.provider import S3Provider
 
@@ -74,8 +75,21 @@ async def serve_internal(edge: Edge, ex: Exchange) -> None:
         services = {name: "running" for name in edge.providers}
         health = {"status": "ok", "version": __version__, "services": services}
         ex.response = Response(200, [_JSON], json.dumps(health).encode())
+    elif path.startswith("/_nubes/lambda/code/"):
+        ex.response = _lambda_code(edge, path.rpartition("/")[2], ex.request.query_dict())
     else:
         ex.response = Response(404, [_JSON], b'{"message":"Not Found"}')
+
+
+def _lambda_code(edge: Edge, sha: str, query: dict[str, str]) -> Response:
+    """A function's zip, for GetFunction's Code.Location link (signed, expiring)."""
+    provider = edge.providers.get("lambda")
+    found = provider.code_download(sha, query) if isinstance(provider, LambdaProvider) else None
+    if found is None:
+        return Response(403, [_JSON], b'{"message":"Access Denied"}')
+    stream, size = found
+    return Response(200, [("content-type", "application/zip"),
+                          ("content-length", str(size))], stream)
 
 
 async def route_service(edge: Edge, ex: Exchange) -> None:

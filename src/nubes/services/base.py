@@ -61,5 +61,11 @@ class Provider:
         """The operations of ``operation_names`` this provider implements."""
         return [name for name in operation_names if self.handler(name) is not None]
 
+    async def start(self) -> None:
+        """Start background work, in the server's event loop (once it runs)."""
+
+    async def aclose(self) -> None:
+        """Stop background work, in the server's event loop, before ``close``."""
+
     def close(self) -> None:
         """Release what the provider holds (background tasks, files). Idempotent."""

@@ -13,6 +13,9 @@ from types import MappingProxyType
 from nubes.accounts import AccountStore
 from nubes.config import Settings
 from nubes.services.base import Provider
+from nubes.services.lambda_.code import CodeNotFound
+from nubes.services.lambda_.no_runtime import NoRuntimeInvoker
+from nubes.services.lambda_.provider import LambdaOptions, LambdaProvider
 from nubes.services.logs.provider import LogsProvider
 from nubes.services.logs.store import LogStore
 from nubes.services.s3.provider import S3Provider
@@ -23,6 +26,7 @@ from nubes.storage.sqlite import Database
 PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "s3": S3Provider,
     "logs": LogsProvider,
+    "lambda": LambdaProvider,
 })
 
 
@@ -33,10 +37,36 @@ class Services:
     accounts: AccountStore
     providers: dict[str, Provider] = field(default_factory=dict)
 
+    async def start(self) -> None:
+        for provider in self.providers.values():
+            await provider.start()
+
+    async def stop(self) -> None:
+        for provider in self.providers.values():
+            await provider.aclose()
+
     def close(self) -> None:
         for provider in self.providers.values():
             provider.close()
         self.db.close()
+
+
+class S3CodeSource:
+    """Lambda's deployment packages read from Nubes S3, in the caller's account."""
+
+    def __init__(self, s3: S3Provider) -> None:
+        self.s3 = s3
+
+    def fetch(self, account_id: str, bucket: str, key: str, version_id: str | None
+              ) -> bytes:
+        found = self.s3.store.get_bucket(bucket)
+        if found is None or found.account_id != account_id:
+            raise CodeNotFound("NoSuchBucket", "The specified bucket does not exist")
+        store = self.s3.store
+        obj = store.version(bucket, key, version_id) if version_id else store.latest(bucket, key)
+        if obj is None or obj.delete_marker:
+            raise CodeNotFound("NoSuchKey", "The specified key does not exist.")
+        return self.s3.blobs.read_all(obj.blob_id) if obj.blob_id else b""
 
 
 def open_services(settings: Settings) -> Services:
@@ -48,6 +78,10 @@ def open_services(settings: Settings) -> Services:
     accounts.ensure_default()
     blobs = BlobStore(data_dir / "blobs", fsync=settings.fsync)
     services = Services(db=db, blobs=blobs, accounts=accounts)
-    services.providers["s3"] = S3Provider(db, blobs)
+    services.providers["s3"] = s3 = S3Provider(db, blobs)
     services.providers["logs"] = LogsProvider(LogStore(db))
+    lambda_options = LambdaOptions(data_dir, account_concurrency=settings.account_concurrency)
+    lambda_blobs = BlobStore(data_dir / "lambda" / "blobs", fsync=settings.fsync)  # its own
+    services.providers["lambda"] = LambdaProvider(db, lambda_blobs, lambda_options,
+                                                  NoRuntimeInvoker(), S3CodeSource(s3))
     return services

@@ -1,0 +1,157 @@
+"""Invoke: synchronous (RequestResponse), queued (Event), DryRun; and InvokeAsync.
+
+A version becomes a ``FunctionSpec`` for the invoker; the invoker's result becomes the
+response: the payload as the raw body, ``X-Amz-Function-Error`` on errors, the log tail,
+the version that ran. Events go to the durable queue and are run by ``EventWorker``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from nubes.errors import ServiceError
+from nubes.runtime.api import FunctionSpec, Invocation, InvocationResult, Outcome, TooManyRequests
+from nubes.services.base import RequestContext
+from nubes.services.lambda_ import exceptions as exc
+from nubes.services.lambda_.arns import FunctionRef
+from nubes.services.lambda_.core import LambdaCore
+from nubes.services.lambda_.event_store import Event
+from nubes.services.lambda_.models import FunctionVersion
+from nubes.services.lambda_.worker import EventWorker, RunResult
+
+log = logging.getLogger(__name__)
+
+MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
+MAX_ASYNC_PAYLOAD = 256 * 1024
+MAX_RESPONSE = 6 * 1024 * 1024
+_RESPONSE_TOO_LARGE = {
+    "errorMessage": f"Response payload size exceeded maximum allowed payload size "
+                    f"({MAX_RESPONSE} bytes).",
+    "errorType": "Function.ResponseSizeTooLarge",
+}
+
+
+class InvokeOps(LambdaCore):
+    worker: EventWorker
+
+    async def invoke(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        ref = self.ref(ctx, params)
+        kind = params.get("InvocationType") or "RequestResponse"
+        payload = bytes(params.get("Payload") or b"")
+        limit = MAX_ASYNC_PAYLOAD if kind == "Event" else MAX_SYNC_PAYLOAD
+        if len(payload) > limit:
+            raise exc.RequestEntityTooLarge(
+                f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
+        fv = self.route(ref)
+        if not fv.ready:
+            raise exc.not_ready(fv.state.value)
+        _check_json(payload)
+        if kind == "DryRun":
+            return {"StatusCode": 204}
+        if kind == "Event":
+            self.events.enqueue(ref.account_id, ref.region, ref.name, ref.qualifier,
+                                payload or b"{}", ctx.request_id)
+            self.worker.wake()
+            return {"StatusCode": 202}
+        invocation = Invocation(
+            request_id=ctx.request_id, payload=payload or b"{}",
+            invoked_arn=ref.qualified_arn, client_context=params.get("ClientContext"),
+            log_tail=params.get("LogType") == "Tail")
+        result = await self._run(fv, invocation)
+        return _output(result, fv)
+
+    async def _run(self, fv: FunctionVersion, invocation: Invocation) -> InvocationResult:
+        spec = await self.spec(fv)
+        try:
+            return await self.invoker.invoke(spec, invocation)
+        except TooManyRequests as throttled:
+            raise exc.TooManyRequests(throttled.reason) from None
+
+    async def spec(self, fv: FunctionVersion) -> FunctionSpec:
+        """The runtime's view of a version, its code (and layers) extracted."""
+        config = fv.config
+        code_dir = await self.code.ensure(fv.code_sha)
+        layer_dirs = []
+        for arn in config.get("Layers") or []:
+            layer = self.layer_by_arn(arn)
+            if layer is not None:
+                layer_dirs.append(await self.code.ensure(layer.code_sha))
+        row = self.store.function(fv.account_id, fv.region, fv.name)
+        return FunctionSpec(
+            account_id=fv.account_id, region=fv.region, name=fv.name, version=fv.version,
+            arn=fv.arn, runtime=config.get("Runtime") or "", handler=config.get("Handler") or "",
+            code_dir=code_dir, layer_dirs=tuple(layer_dirs),
+            memory_mb=int(config.get("MemorySize", 128)),
+            timeout_s=float(config.get("Timeout", 3)),
+            ephemeral_mb=int((config.get("EphemeralStorage") or {}).get("Size", 512)),
+            environment=dict((config.get("Environment") or {}).get("Variables") or {}),
+            reserved_concurrency=row.reserved if row is not None else None,
+            code_sha256=fv.code_sha,
+            log_group=(config.get("LoggingConfig") or {}).get("LogGroup")
+            or f"/aws/lambda/{fv.name}",
+            architectures=tuple(config.get("Architectures") or ("x86_64",)),
+        )
+
+    def invoke_async(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """The legacy InvokeAsync: an Event invocation answering {"Status": 202}."""
+        ref = self.ref(ctx, params)
+        body = params.get("InvokeArgs") or b""
+        payload = body if isinstance(body, bytes) else bytes(body)
+        if len(payload) > MAX_ASYNC_PAYLOAD:
+            raise exc.RequestEntityTooLarge(
+                f"Request must be smaller than {MAX_ASYNC_PAYLOAD} bytes for the "
+                "InvokeFunction operation")
+        fv = self.route(ref)
+        if not fv.ready:
+            raise exc.not_ready(fv.state.value)
+        _check_json(payload)
+        self.events.enqueue(ref.account_id, ref.region, ref.name, ref.qualifier,
+                            payload or b"{}", ctx.request_id)
+        self.worker.wake()
+        ctx.status = 202
+        return {"Status": 202}
+
+    async def run_event(self, event: Event) -> RunResult:
+        """Run one queued event (for the worker): what became of it."""
+        ref = FunctionRef(event.account_id, event.region, event.function, event.qualifier)
+        try:
+            fv = self.route(ref)
+        except ServiceError:
+            log.warning("lambda: dropping event %s: %s no longer exists", event.request_id,
+                        ref.qualified_arn)
+            return RunResult.GONE
+        if not fv.ready:
+            return RunResult.THROTTLED
+        invocation = Invocation(request_id=event.request_id, payload=event.payload,
+                                invoked_arn=ref.qualified_arn)
+        try:
+            result = await self.invoker.invoke(await self.spec(fv), invocation)
+        except TooManyRequests:
+            return RunResult.THROTTLED
+        return RunResult.DONE if result.outcome is Outcome.SUCCESS else RunResult.FAILED
+
+
+def _check_json(payload: bytes) -> None:
+    if not payload:
+        return
+    try:
+        json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise exc.InvalidRequestContent(
+            f"Could not parse request body into json: Could not parse payload into json: "
+            f"{error}") from None
+
+
+def _output(result: InvocationResult, fv: FunctionVersion) -> dict[str, Any]:
+    payload, function_error = result.payload, result.function_error
+    if len(payload) > MAX_RESPONSE:
+        payload, function_error = json.dumps(_RESPONSE_TOO_LARGE).encode(), "Unhandled"
+    out: dict[str, Any] = {"StatusCode": 200, "Payload": payload,
+                           "ExecutedVersion": fv.version}
+    if function_error:
+        out["FunctionError"] = function_error
+    if result.log_tail is not None:
+        out["LogResult"] = result.log_tail
+    return out

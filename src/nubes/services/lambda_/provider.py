@@ -1,0 +1,62 @@
+"""The Lambda provider: the operation groups assembled into one class for the edge.
+
+Construct with the metadata ``Database``, a ``BlobStore`` of Lambda's own (deployment
+packages; blobs no package names are deleted at start-up), the
+``LambdaOptions``, the runtime's ``Invoker`` and a ``CodeSource`` reading packages from
+Nubes S3. ``start`` (in the server's event loop) starts the queued-invocation worker and
+finishes preparing code a previous process left Pending; ``aclose`` stops them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+from nubes.runtime.api import Invoker
+from nubes.services.base import Provider
+from nubes.services.lambda_.arns import FunctionRef
+from nubes.services.lambda_.code import CodeSource
+from nubes.services.lambda_.concurrency import ConcurrencyOps
+from nubes.services.lambda_.core import LambdaCore, LambdaOptions
+from nubes.services.lambda_.functions import FunctionOps
+from nubes.services.lambda_.invoke import InvokeOps
+from nubes.services.lambda_.layers import LayerOps
+from nubes.services.lambda_.permissions import PermissionOps
+from nubes.services.lambda_.versions import VersionOps
+from nubes.services.lambda_.worker import EventWorker
+from nubes.storage.blobs import BlobStore, BlobStream
+from nubes.storage.sqlite import Database
+
+__all__ = ["LambdaOptions", "LambdaProvider"]
+
+log = logging.getLogger(__name__)
+
+
+class LambdaProvider(FunctionOps, VersionOps, InvokeOps, LayerOps, PermissionOps,
+                     ConcurrencyOps, Provider):
+    service_name: ClassVar[str] = "lambda"
+
+    def __init__(self, db: Database, blobs: BlobStore, options: LambdaOptions,
+                 invoker: Invoker, code_source: CodeSource) -> None:
+        Provider.__init__(self)
+        LambdaCore.__init__(self, db, blobs, options, invoker, code_source)
+        self.worker = EventWorker(self.events, self.run_event, options.async_retry_delays,
+                                  options.async_max_in_flight, options.async_lease_s)
+
+    async def start(self) -> None:
+        """Start background work: the event worker, and code left Pending by a crash."""
+        self.worker.start()
+        for fv in self.store.pending_versions():
+            ref = FunctionRef(fv.account_id, fv.region, fv.name)
+            self.spawn(self.settle(ref, fv.code_sha))
+
+    async def aclose(self) -> None:
+        """Stop the worker and background tasks, then the invoker's sandboxes."""
+        await self.worker.close()
+        await self.cancel_tasks()
+        await self.invoker.close()
+
+    def code_download(self, sha: str, query: dict[str, str]) -> tuple[BlobStream, int] | None:
+        """The zip a GetFunction Code.Location link names, if the link is valid."""
+        return self.code.open_download(sha, query.get("Expires", ""),
+                                       query.get("Signature", ""))
