@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from nubes.runtime.api import LogEvent
+from nubes.services.logs.store import LogStore
+from nubes.storage.sqlite import Database
 from tests.services.logs.conftest import now_ms
 from tests.services.logs.test_groups import error_code
 
@@ -236,3 +239,20 @@ def test_filter_a_missing_group_is_not_found(logs: Any) -> None:
     with pytest.raises(ClientError) as info:
         logs.filter_log_events(logGroupName="/no/such/group")
     assert error_code(info) == "ResourceNotFoundException"
+
+
+def test_another_process_writing_through_the_log_sink(logs: Any, nubes_server: Any) -> None:
+    """The runtime's LogSink path, from a process other than the server, on the same data:
+    the group and stream appear, and the events are read back through the API."""
+    name = f"/aws/lambda/sink-{now_ms()}"
+    db = Database(nubes_server.data_dir / "nubes.db")
+    try:
+        LogStore(db).write("000000000000", "us-east-1", name, "2024/01/01/[$LATEST]abc",
+                           [LogEvent(now_ms(), "START RequestId: r1"),
+                            LogEvent(now_ms(), "hello from the function")])
+    finally:
+        db.close()
+    [stream] = logs.describe_log_streams(logGroupName=name)["logStreams"]
+    assert stream["logStreamName"] == "2024/01/01/[$LATEST]abc"
+    got = logs.get_log_events(logGroupName=name, logStreamName=stream["logStreamName"])
+    assert messages(got["events"]) == ["START RequestId: r1", "hello from the function"]

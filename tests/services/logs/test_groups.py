@@ -164,3 +164,12 @@ def test_tag_errors(logs: Any, group: str) -> None:
         logs.list_tags_for_resource(
             resourceArn=f"arn:aws:logs:us-east-1:111122223333:log-group:{group}")
     assert error_code(info) == "ResourceNotFoundException"
+
+
+def test_describe_by_identifiers(logs: Any) -> None:
+    base = f"/ids/{uuid.uuid4().hex[:8]}"
+    for suffix in ("a", "b", "c"):
+        logs.create_log_group(logGroupName=f"{base}/{suffix}")
+    arn = f"arn:aws:logs:us-east-1:000000000000:log-group:{base}/c"
+    found = logs.describe_log_groups(logGroupIdentifiers=[f"{base}/a", arn, "/nope"])
+    assert [g["logGroupName"] for g in found["logGroups"]] == [f"{base}/a", f"{base}/c"]

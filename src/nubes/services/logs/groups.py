@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nubes.errors import ServiceError
 from nubes.services.base import RequestContext
 from nubes.services.logs import exceptions as exc
 from nubes.services.logs import paging
@@ -15,6 +16,16 @@ from nubes.services.logs.models import (
     check_tags,
     group_name_from_arn,
 )
+
+
+def _identified_name(ctx: RequestContext, identifier: str) -> str:
+    """A group name, or the name in a group ARN ('' for another account's or region's)."""
+    if not identifier.startswith("arn:"):
+        return identifier
+    try:
+        return group_name_from_arn(identifier, ctx.account_id, ctx.region)
+    except ServiceError:
+        return ""
 
 
 class GroupOps(LogsCore):
@@ -39,14 +50,14 @@ class GroupOps(LogsCore):
         limit = bounded(params, "limit", 1, 50, 50)
         token = params.get("nextToken")
         after = str(paging.decode(token, [str])[0]) if token else None
+        identifiers = params.get("logGroupIdentifiers")
         groups = self.store.list_groups(
             ctx.account_id, ctx.region, prefix=prefix, contains=pattern,
-            log_class=params.get("logGroupClass"), after=after, limit=limit + 1)
-        wanted = set(params.get("logGroupIdentifiers") or [])
+            log_class=params.get("logGroupClass"), after=after, limit=limit + 1,
+            names=None if identifiers is None else [
+                _identified_name(ctx, identifier) for identifier in identifiers])
         page = groups[:limit]
-        out: dict[str, Any] = {"logGroups": [
-            group.describe() for group in page
-            if not wanted or group.name in wanted or group.arn in wanted]}
+        out: dict[str, Any] = {"logGroups": [group.describe() for group in page]}
         if len(groups) > limit:
             out["nextToken"] = paging.encode([page[-1].name])
         return out

@@ -124,10 +124,14 @@ class LogStore:
 
     def list_groups(self, account_id: str, region: str, *, prefix: str | None = None,
                     contains: str | None = None, log_class: str | None = None,
-                    after: str | None = None, limit: int = 50) -> list[LogGroup]:
+                    names: Sequence[str] | None = None, after: str | None = None,
+                    limit: int = 50) -> list[LogGroup]:
         """Groups in name order, after the name ``after``; ``contains`` ignores case."""
         sql = [f"SELECT {_GROUP_COLUMNS} FROM logs_groups WHERE account_id = ? AND region = ?"]
         args: list[Any] = [account_id, region]
+        if names is not None:
+            sql.append(f"AND name IN ({', '.join('?' * len(names))})")
+            args += list(names)
         if prefix:
             sql.append("AND name >= ? AND name < ?")
             args += [prefix, prefix + PREFIX_END]
