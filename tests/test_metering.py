@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nubes.metering import Metrics, MeterStore
+from nubes.metering import MeterStore, Metrics
 from nubes.runtime.api import MeterRecord, Outcome
 from nubes.storage.sqlite import Database
 
