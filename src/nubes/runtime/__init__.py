@@ -1,0 +1,1 @@
+"""Running functions: sandboxes, warm pools, limits, the Lambda Runtime API, metering."""

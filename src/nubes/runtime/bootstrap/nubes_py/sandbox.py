@@ -1,0 +1,195 @@
+"""Turning a freshly forked zygote child into a sandbox, and running what it hosts.
+
+``launch_namespaced`` (mode "namespace"): the forked launcher joins the sandbox's cgroups,
+unshares mount/pid/ipc/uts namespaces and forks the sandbox's init (pid 1 there), which
+mounts the sandbox's view of the file system, forks the function's process and reaps
+every child until that process ends, then exits with its status (128+N for signal N).
+``launch_plain`` (mode "process"): the child sets rlimits and becomes the function's
+process. Either way the function's process runs ``run_function``: the Python runtime
+or ``execve`` of a Runtime API client (node, a custom ``bootstrap``).
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import io
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from . import lambda_runtime, linux
+
+SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+MB = 1024 * 1024
+
+
+class SdkFinder(importlib.abc.MetaPathFinder):
+    """Last on ``sys.meta_path``: the runtime's boto3 family when the function has none."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if path is not None or fullname not in SDK_PACKAGES:
+            return None
+        return importlib.machinery.PathFinder.find_spec(fullname, [self.path])
+
+
+def _shadowed(roots: Sequence[str]) -> bool:
+    """Whether the function's code or layers bring their own copy of the SDK."""
+    for root in roots:
+        for name in SDK_PACKAGES:
+            if os.path.isdir(os.path.join(root, name)) or os.path.isfile(
+                    os.path.join(root, name + ".py")):
+                return True
+    return False
+
+
+def prepare_python(cfg: dict[str, Any]) -> None:
+    """sys.path as Lambda's (task root, then /opt), the SDK shadowed by the function's."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    opt = cfg["opt_root"]
+    roots = [cfg["task_root"], f"{opt}/python/lib/{version}/site-packages", f"{opt}/python"]
+    sys.path[:0] = roots
+    if _shadowed(roots):
+        for name in list(sys.modules):
+            if name.split(".")[0] in SDK_PACKAGES:
+                del sys.modules[name]
+    importlib.invalidate_caches()
+
+
+def _redirect_stdio(log_fd: int) -> None:
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(line_buffering=True)
+
+
+def run_function(cfg: dict[str, Any], data_fd: int, log_fd: int) -> int:
+    """The function's process: environment, stdio, then the Python runtime or execve."""
+    started = time.monotonic()
+    _redirect_stdio(log_fd)
+    os.environ.clear()
+    os.environ.update(cfg["env"])
+    time.tzset()
+    os.chdir(cfg["task_root"])
+    if cfg["kind"] == "exec":
+        os.close(data_fd)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
+    prepare_python(cfg)
+    sock = socket.socket(fileno=data_fd)
+    sock.setblocking(True)
+    return lambda_runtime.run(sock, cfg["handler"], started)
+
+
+def _join_cgroups(paths: Sequence[str]) -> None:
+    for path in paths:
+        with open(path, "w") as procs:
+            procs.write(str(os.getpid()))
+
+
+def _bind_readonly(source: str, target: str) -> None:
+    linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
+    linux.mount(None, target, None, linux.MS_BIND | linux.MS_REMOUNT | linux.MS_RDONLY
+                | linux.MS_NOSUID | linux.MS_NODEV)
+
+
+def _mount_opt(layers: Sequence[str]) -> None:
+    if len(layers) == 1:
+        _bind_readonly(layers[0], "/opt")
+    elif layers:  # the last layer wins, as Lambda extracts them in order
+        lower = ":".join(reversed(layers))
+        linux.mount("overlay", "/opt", "overlay", linux.MS_RDONLY, f"lowerdir={lower}")
+    else:
+        linux.mount("tmpfs", "/opt", "tmpfs", linux.MS_RDONLY, "size=4k,mode=755")
+
+
+def mount_view(cfg: dict[str, Any]) -> None:
+    """The sandbox's file system: its code read-only, /opt, a private /tmp, hidden data."""
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    _bind_readonly(cfg["code_dir"], "/var/task")
+    _mount_opt(cfg["layer_dirs"])
+    for path in cfg["hide"]:
+        if os.path.isdir(path):
+            linux.mount("tmpfs", path, "tmpfs", linux.MS_RDONLY, "size=4k,mode=000")
+    flags = linux.MS_NOSUID | linux.MS_NODEV
+    linux.mount("tmpfs", "/tmp", "tmpfs", flags, f"size={cfg['ephemeral_mb']}m,mode=1777")
+    if os.path.isdir("/dev/shm"):
+        linux.mount("tmpfs", "/dev/shm", "tmpfs", flags, "size=64m,mode=1777")
+    linux.mount("proc", "/proc", "proc", flags | linux.MS_NOEXEC)
+    linux.mount("tmpfs", "/sys", "tmpfs", linux.MS_RDONLY, "size=4k,mode=555")
+
+
+def _init(cfg: dict[str, Any], data_fd: int, log_fd: int) -> int:
+    """pid 1 of the sandbox: mounts, the function's process, reaping until it ends."""
+    os.setsid()
+    linux.sethostname("localhost")
+    mount_view(cfg)
+    child = os.fork()
+    if child == 0:
+        code = 1
+        try:
+            linux.drop_capabilities()
+            linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
+            code = run_function(cfg, data_fd, log_fd)
+        finally:
+            os._exit(code)
+    os.close(data_fd)
+    os.close(log_fd)
+    while True:
+        pid, status = os.waitpid(-1, 0)
+        if pid == child:
+            if os.WIFSIGNALED(status):
+                return 128 + os.WTERMSIG(status)
+            return os.waitstatus_to_exitcode(status)
+
+
+def launch_namespaced(cfg: dict[str, Any], data_fd: int, log_fd: int, report_fd: int) -> int:
+    """The launcher: cgroups, namespaces, then fork pid 1 and report its pid upward."""
+    _join_cgroups(cfg["cgroup_procs"])
+    linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWPID | linux.CLONE_NEWIPC
+                  | linux.CLONE_NEWUTS)
+    pid = os.fork()
+    if pid == 0:
+        os.close(report_fd)
+        code = 1
+        try:
+            code = _init(cfg, data_fd, log_fd)
+        finally:
+            os._exit(code)
+    os.write(report_fd, str(pid).encode())
+    return 0
+
+
+def launch_plain(cfg: dict[str, Any], data_fd: int, log_fd: int) -> int:
+    """Mode "process": rlimits instead of cgroups and namespaces."""
+    os.setsid()
+    _join_cgroups(cfg["cgroup_procs"])
+    size = cfg["ephemeral_mb"] * MB
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    if cfg["kind"] == "python":
+        with open("/proc/self/statm") as statm:
+            base = int(statm.read().split()[0]) * resource.getpagesize()
+        limit = base + cfg["memory_mb"] * MB
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return run_function(cfg, data_fd, log_fd)
+
+
+def reset_child_signals() -> None:
+    """A forked child must not keep the zygote's SIGCHLD wake-up pipe or handlers."""
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)

@@ -1,0 +1,162 @@
+"""Cold starts: choosing the isolation mode, the zygotes, and starting one sandbox.
+
+The mode is decided once: "namespace" when running as root on Linux with memory and pids
+cgroups, else "process" (plain processes with rlimits); the choice is logged. Zygotes are
+started lazily, one per interpreter; Runtime API sandboxes (Node.js, custom runtimes)
+fork from the host interpreter's zygote and ``execve`` their runtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import importlib.util
+import logging
+import os
+import socket
+import sys
+import uuid
+from pathlib import Path
+
+from ..errors import NubesError
+from .api import FunctionSpec
+from .cgroups import Cgroups
+from .channel import FrameChannel
+from .environment import SandboxPlan, exec_argv, opt_root, spawn_config
+from .logs import stream_name
+from .options import InvokerOptions, SandboxMode
+from .runtime_api import ApiTransport, RuntimeApiServer
+from .runtimes import RuntimeKind, available_runtimes, find_python, runtime_kind
+from .sandbox import FrameTransport, Reply, Sandbox, Transport
+from .zygote import ZygoteProcess
+
+log = logging.getLogger(__name__)
+TASK_ROOT = "/var/task"
+
+
+class UnsupportedRuntime(NubesError):
+    """The host has no interpreter for this runtime."""
+
+
+def _sdk_path() -> str:
+    """The site-packages holding this server's botocore (and, beside it, boto3's family)."""
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or spec.origin is None:
+        raise NubesError("botocore is not installed")
+    return str(Path(spec.origin).parent.parent)
+
+
+def choose_mode(requested: SandboxMode | str, cgroups: Cgroups) -> SandboxMode:
+    capable = sys.platform == "linux" and os.geteuid() == 0 and cgroups.available
+    mode = SandboxMode(requested)
+    if mode is SandboxMode.NAMESPACE and not capable:
+        raise NubesError("sandbox mode 'namespace' needs root on Linux with memory and "
+                         "pids cgroups")
+    if mode is SandboxMode.AUTO:
+        mode = SandboxMode.NAMESPACE if capable else SandboxMode.PROCESS
+    return mode
+
+
+class Launcher:
+    def __init__(self, options: InvokerOptions) -> None:
+        self.options = options
+        self.runtimes = {**available_runtimes(), **options.extra_runtimes}
+        self.cgroups = Cgroups(options.pids_limit)
+        self.mode = choose_mode(options.sandbox_mode, self.cgroups)
+        if self.mode is SandboxMode.NAMESPACE:
+            os.makedirs(TASK_ROOT, exist_ok=True)  # the mount point of every sandbox's code
+            log.info("function sandboxes: namespaces (mount, pid, ipc, uts) and cgroup %s",
+                     "v2" if self.cgroups.v2 else "v1")
+        else:
+            log.warning("function sandboxes: plain processes with rlimits (no namespaces "
+                        "or cgroups: not root, or not Linux)")
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        self.host_python = find_python(version) or str(Path(sys.executable).resolve())
+        self.zygotes: dict[str, ZygoteProcess] = {}
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.sdk_path = str(options.sdk_path or _sdk_path())
+
+    def interpreter(self, spec: FunctionSpec) -> str:
+        found = self.runtimes.get(spec.runtime)
+        if found is None:
+            supported = ", ".join(sorted(self.runtimes))
+            raise UnsupportedRuntime(f"runtime {spec.runtime} is not available on this host "
+                                     f"(available: {supported})")
+        return found
+
+    async def zygote(self, interpreter: str) -> ZygoteProcess:
+        lock = self.locks.setdefault(interpreter, asyncio.Lock())
+        async with lock:
+            zygote = self.zygotes.get(interpreter)
+            if zygote is None or not zygote.alive:
+                zygote = ZygoteProcess(interpreter, {
+                    "sdk_path": self.sdk_path,
+                    "preload_clients": list(self.options.preload_clients)})
+                await zygote.start()
+                self.zygotes[interpreter] = zygote
+            return zygote
+
+    def _plan(self, spec: FunctionSpec, sid: str) -> SandboxPlan:
+        namespaced = self.mode is SandboxMode.NAMESPACE
+        tmp_dir = None
+        if not namespaced:
+            tmp = self.options.work_dir / "tmp" / sid
+            tmp.mkdir(parents=True)
+            tmp_dir = str(tmp)
+        kind = runtime_kind(spec.runtime)
+        return SandboxPlan(
+            sid=sid, mode=self.mode.value,
+            task_root=TASK_ROOT if namespaced else str(spec.code_dir),
+            opt_root=opt_root(spec, self.mode.value), log_stream=stream_name(spec.version),
+            credentials=self.options.credentials_for(spec.account_id),
+            endpoint_url=self.options.endpoint_url, tmp_dir=tmp_dir,
+            python_version=spec.runtime.removeprefix("python")
+            if kind is RuntimeKind.PYTHON else "")
+
+    async def _transport(self, spec: FunctionSpec,
+                         sock: socket.socket) -> tuple[Transport, str | None]:
+        if runtime_kind(spec.runtime) is RuntimeKind.PYTHON:
+            return FrameTransport(FrameChannel(sock)), None
+        sock.close()
+        server = await RuntimeApiServer.start(self.options.runtime_api_host, spec)
+        return ApiTransport(server), server.address
+
+    async def start(self, spec: FunctionSpec) -> tuple[Sandbox, Reply | float]:
+        """A new sandbox for ``spec``, with its init done: (sandbox, init ms or Reply)."""
+        interpreter = self.interpreter(spec)
+        python = runtime_kind(spec.runtime) is RuntimeKind.PYTHON
+        zygote = await self.zygote(interpreter if python else self.host_python)
+        sid = uuid.uuid4().hex[:20]
+        plan = self._plan(spec, sid)
+        cgroup = (self.cgroups.create(sid, spec.memory_mb)
+                  if self.mode is SandboxMode.NAMESPACE else None)
+        sandbox = Sandbox(spec, sid, plan.log_stream, plan.mode, cgroup,
+                          Path(plan.tmp_dir) if plan.tmp_dir else None)
+        ours, theirs = socket.socketpair()
+        log_r, log_w = os.pipe()
+        handed_over = False  # from then on, sandbox.start owns (and closes) the fds
+        try:
+            transport, address = await self._transport(spec, ours)
+            plan = dataclasses.replace(plan, runtime_api=address)
+            hide = [str(p) for p in (*self.options.hidden_paths, self.options.work_dir)]
+            cfg = spawn_config(spec, plan, hide=hide,
+                               argv=[] if python else exec_argv(spec, plan, interpreter),
+                               cgroup_procs=cgroup.procs_files if cgroup else [])
+            handed_over = True
+            outcome = await sandbox.start(zygote, cfg, (theirs.detach(), log_w), log_r,
+                                          transport, self.options.init_timeout_s)
+        except BaseException:
+            if not handed_over:
+                os.close(log_r)
+                os.close(log_w)
+                theirs.close()
+            await sandbox.close()
+            raise
+        return sandbox, outcome
+
+    async def close(self) -> None:
+        for zygote in self.zygotes.values():
+            await zygote.close()
+        self.zygotes.clear()
+        self.cgroups.close()
+
