@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import urllib.request
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from tests.services.lambda_.conftest import HANDLER_SOURCE, ROLE, error_of, make_zip, new_name

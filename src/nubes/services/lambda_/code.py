@@ -241,7 +241,7 @@ def _extract_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path) 
     dest.parent.mkdir(parents=True, exist_ok=True)
     # Nothing is written through a symlink: each link target was checked relative to the
     # link's own place, which only holds if no directory on the way is itself a link.
-    if dest.parent.resolve() != root.resolve().joinpath(*parts[:-1]) or dest.is_symlink():
+    if dest.parent.resolve() != root.resolve().joinpath(*parts[:-1]) or os.path.lexists(dest):
         raise exc.InvalidParameterValue(UNZIP_FAILED)
     if _is_link(info):
         os.symlink(archive.read(info).decode(), dest)
