@@ -85,6 +85,16 @@ def _seconds(value: Any) -> float:
     return seconds
 
 
+def _delays(value: Any) -> tuple[float, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    try:
+        delays = tuple(_seconds(item.strip() if isinstance(item, str) else item)
+                       for item in items if item != "")
+    except (TypeError, ValueError):
+        raise ValueError(f"expected seconds separated by commas, got {value!r}") from None
+    return delays
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -107,6 +117,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(ConcurrentExecutions of GetAccountSettings).", _positive_int),
     Setting("lambda_keep_alive", 600.0, "Lambda: seconds an idle warm sandbox is kept "
             "before it is reaped (scale to zero).", _seconds),
+    Setting("lambda_async_retry_delays", (60.0, 120.0), "Lambda: seconds before each retry "
+            "of a failed asynchronous invocation (one per retry).", _delays),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -122,6 +134,7 @@ class Settings:
     access_log: bool = False
     account_concurrency: int = 1000
     lambda_keep_alive: float = 600.0
+    lambda_async_retry_delays: tuple[float, ...] = (60.0, 120.0)
 
     @classmethod
     def build(

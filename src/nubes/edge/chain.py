@@ -172,6 +172,8 @@ def streams_input(operation: OperationModel | None) -> bool:
     """
     if operation is None or not operation.has_streaming_input:
         return False
+    if operation.metadata.get("protocol") != "rest-xml":
+        return False  # only S3's uploads are large; Lambda's InvokeAsync (256 KB) is read whole
     return bool(operation.get_streaming_input().serialization.get("streaming"))
 
 

@@ -12,10 +12,12 @@ from types import MappingProxyType
 
 from nubes.accounts import AccountStore
 from nubes.config import Settings
+from nubes.metering import MeterStore, Metrics
+from nubes.runtime.invoker import LocalInvoker
+from nubes.runtime.options import InvokerOptions
 from nubes.services.base import Provider
 from nubes.services.lambda_.code import CodeNotFound
-from nubes.services.lambda_.no_runtime import NoRuntimeInvoker
-from nubes.services.lambda_.provider import LambdaOptions, LambdaProvider
+from nubes.services.lambda_.provider import LambdaOptions, LambdaProvider, unreserved_limit
 from nubes.services.logs.provider import LogsProvider
 from nubes.services.logs.store import LogStore
 from nubes.services.s3.provider import S3Provider
@@ -36,6 +38,7 @@ class Services:
     blobs: BlobStore
     accounts: AccountStore
     providers: dict[str, Provider] = field(default_factory=dict)
+    meter: MeterStore | None = None
 
     async def start(self) -> None:
         for provider in self.providers.values():
@@ -48,6 +51,8 @@ class Services:
     def close(self) -> None:
         for provider in self.providers.values():
             provider.close()
+        if self.meter is not None:
+            self.meter.flush()
         self.db.close()
 
 
@@ -69,6 +74,23 @@ class S3CodeSource:
         return self.s3.blobs.read_all(obj.blob_id) if obj.blob_id else b""
 
 
+def _invoker_options(settings: Settings, accounts: AccountStore, db: Database
+                     ) -> InvokerOptions:
+    def credentials_for(account_id: str) -> tuple[str, str]:
+        keys = [k for k in accounts.list_keys() if k.account_id == account_id]
+        return (keys[0].access_key, keys[0].secret_key) if keys else ("test", "test")
+
+    return InvokerOptions(
+        work_dir=settings.data_dir / "lambda" / "sandboxes",
+        keep_alive_s=settings.lambda_keep_alive,
+        account_concurrency=settings.account_concurrency,
+        unreserved_limit=unreserved_limit(db, settings.account_concurrency),
+        credentials_for=credentials_for,
+        endpoint_url=f"http://127.0.0.1:{settings.port}",
+        hidden_paths=(settings.data_dir,),
+    )
+
+
 def open_services(settings: Settings) -> Services:
     """Open the data directory and build every provider on it."""
     data_dir = settings.data_dir
@@ -79,9 +101,14 @@ def open_services(settings: Settings) -> Services:
     blobs = BlobStore(data_dir / "blobs", fsync=settings.fsync)
     services = Services(db=db, blobs=blobs, accounts=accounts)
     services.providers["s3"] = s3 = S3Provider(db, blobs)
-    services.providers["logs"] = LogsProvider(LogStore(db))
-    lambda_options = LambdaOptions(data_dir, account_concurrency=settings.account_concurrency)
+    logs = LogStore(db)
+    services.providers["logs"] = LogsProvider(logs)
+    services.meter = MeterStore(db, Metrics())
+    invoker = LocalInvoker(_invoker_options(settings, accounts, db), logs, services.meter)
+    lambda_options = LambdaOptions(data_dir, account_concurrency=settings.account_concurrency,
+                                   async_retry_delays=settings.lambda_async_retry_delays,
+                                   runtimes=frozenset(invoker.available_runtimes()))
     lambda_blobs = BlobStore(data_dir / "lambda" / "blobs", fsync=settings.fsync)  # its own
-    services.providers["lambda"] = LambdaProvider(db, lambda_blobs, lambda_options,
-                                                  NoRuntimeInvoker(), S3CodeSource(s3))
+    services.providers["lambda"] = LambdaProvider(db, lambda_blobs, lambda_options, invoker,
+                                                  S3CodeSource(s3))
     return services

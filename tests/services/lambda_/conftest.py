@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -16,7 +16,8 @@ ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 HANDLER_SOURCE = "def handler(event, context):\n    return {'echo': event}\n"
 
 
-def make_zip(files: dict[str, str | bytes], *, links: dict[str, str] | None = None) -> bytes:
+def make_zip(files: Mapping[str, str | bytes], *, links: Mapping[str, str] | None = None
+             ) -> bytes:
     """A zip of ``files`` (name -> content) and symlinks (name -> target)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -22,12 +22,13 @@ from nubes.services.lambda_.functions import FunctionOps
 from nubes.services.lambda_.invoke import InvokeOps
 from nubes.services.lambda_.layers import LayerOps
 from nubes.services.lambda_.permissions import PermissionOps
+from nubes.services.lambda_.store import unreserved_limit
 from nubes.services.lambda_.versions import VersionOps
 from nubes.services.lambda_.worker import EventWorker
 from nubes.storage.blobs import BlobStore, BlobStream
 from nubes.storage.sqlite import Database
 
-__all__ = ["LambdaOptions", "LambdaProvider"]
+__all__ = ["LambdaOptions", "LambdaProvider", "unreserved_limit"]
 
 log = logging.getLogger(__name__)
 

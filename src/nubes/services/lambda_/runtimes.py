@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nubes.services.lambda_ import exceptions as exc
 
-# Until the runtime package says which interpreters the host has (available_runtimes()),
-# these are accepted.
+# What LambdaOptions accepts when not told: the server passes the invoker's own
+# ``available_runtimes()`` instead (registry.py), so a name is accepted only if it can run.
 FALLBACK_RUNTIMES = frozenset({
     "python3.10", "python3.11", "python3.12", "python3.13",
     "nodejs18.x", "nodejs20.x", "nodejs22.x",
@@ -24,7 +24,7 @@ DEPRECATED = {
 
 
 def host_runtimes() -> frozenset[str]:
-    """The runtimes this host can run (the one place to switch to the runtime's answer)."""
+    """The runtimes accepted without an invoker to ask (unit tests, tools)."""
     return FALLBACK_RUNTIMES
 
 

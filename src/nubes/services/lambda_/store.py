@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -268,6 +269,17 @@ class LambdaStore:
         else:
             self.db.execute("DELETE FROM lambda_policies WHERE account_id = ? AND region = ?"
                             " AND function = ? AND qualifier = ?", key)
+
+
+def unreserved_limit(db: Database, account_concurrency: int) -> Callable[[str], int]:
+    """For the invoker: an account's concurrency left to functions without a reservation."""
+
+    def limit(account_id: str) -> int:
+        row = db.query_one("SELECT COALESCE(SUM(reserved), 0) FROM lambda_functions"
+                           " WHERE account_id = ?", (account_id,))
+        return account_concurrency - (int(row[0]) if row else 0)
+
+    return limit
 
 
 def _put(conn: sqlite3.Connection, fv: FunctionVersion) -> None:
