@@ -122,5 +122,7 @@ def serve(settings: Settings) -> None:
 
 
 def build_app(settings: Settings, services: Services) -> EdgeApp:
-    edge = Edge(settings=settings, accounts=services.accounts, providers=services.providers)
+    metrics = services.meter.metrics if services.meter else None
+    edge = Edge(settings=settings, accounts=services.accounts, providers=services.providers,
+                metrics=metrics)
     return EdgeApp(edge, on_startup=services.start, on_shutdown=services.stop)

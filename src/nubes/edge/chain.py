@@ -31,6 +31,7 @@ from nubes.errors import (
     NotImplementedOperation,
     UnknownOperation,
 )
+from nubes.metering import Metrics
 from nubes.protocol.catalog import service_model
 from nubes.protocol.http import Request, Response
 from nubes.protocol.parsers import parse_request
@@ -44,6 +45,7 @@ from nubes.services.s3.provider import S3Provider
 Handler = Callable[["Edge", Exchange], Awaitable[None]]
 
 _JSON = ("content-type", "application/json")
+_PROMETHEUS = ("content-type", "text/plain; version=0.0.4; charset=utf-8")
 
 # The auth error flavour of each protocol (the codes differ between S3 and the rest).
 _FLAVOURS = {"rest-xml": "s3", "json": "json", "rest-json": "rest-json", "query": "query"}
@@ -56,6 +58,7 @@ class Edge:
     settings: Settings
     accounts: AccountStore
     providers: dict[str, Provider]
+    metrics: Metrics | None = None
 
     def router(self, model: ServiceModel) -> RestRouter:
         return _router(model)
@@ -67,11 +70,16 @@ def _router(model: ServiceModel) -> RestRouter:
 
 
 async def serve_internal(edge: Edge, ex: Exchange) -> None:
-    """Nubes' own endpoints under ``/_nubes/``: health for now."""
+    """Nubes' own endpoints: ``/_nubes/...`` and Prometheus' ``/metrics``."""
     path = ex.request.path
+    if path == "/metrics" and _unsigned(ex.request):  # signed: S3's bucket "metrics"
+        path = "/_nubes/metrics"
     if not path.startswith("/_nubes/"):
         return
-    if path == "/_nubes/health":
+    if path == "/_nubes/metrics":
+        text = edge.metrics.render() if edge.metrics else ""
+        ex.response = Response(200, [_PROMETHEUS], text.encode())
+    elif path == "/_nubes/health":
         services = {name: "running" for name in edge.providers}
         health = {"status": "ok", "version": __version__, "services": services}
         ex.response = Response(200, [_JSON], json.dumps(health).encode())
@@ -79,6 +87,11 @@ async def serve_internal(edge: Edge, ex: Exchange) -> None:
         ex.response = _lambda_code(edge, path.rpartition("/")[2], ex.request.query_dict())
     else:
         ex.response = Response(404, [_JSON], b'{"message":"Not Found"}')
+
+
+def _unsigned(request: Request) -> bool:
+    query = request.query_string
+    return "authorization" not in request.headers and "Signature=" not in query
 
 
 def _lambda_code(edge: Edge, sha: str, query: dict[str, str]) -> Response:
