@@ -121,15 +121,24 @@ class Cgroups:
                 _write(d / "pids.max", str(self.pids_limit))
         return SandboxCgroup(tuple(dirs), self.v2)
 
+    def set_memory(self, group: SandboxCgroup, memory_mb: int) -> None:
+        """Change the memory limit of a group (a spare's, when it is given a function)."""
+        for d in group.dirs:
+            if (d / ("memory.max" if self.v2 else "memory.limit_in_bytes")).exists():
+                self._limit_memory(d, memory_mb * MB)
+
     def _limit_memory(self, d: Path, limit: int) -> None:
         if self.v2:
             _write(d / "memory.max", str(limit))
             with contextlib.suppress(OSError):
                 _write(d / "memory.swap.max", "0")
             return
-        _write(d / "memory.limit_in_bytes", str(limit))
-        if (d / "memory.memsw.limit_in_bytes").exists():
-            _write(d / "memory.memsw.limit_in_bytes", str(limit))
+        memsw = d / "memory.memsw.limit_in_bytes"
+        files = [d / "memory.limit_in_bytes"] + ([memsw] if memsw.exists() else [])
+        current = int(files[0].read_text())
+        # memory+swap may never be below memory: raise it first, lower it last
+        for path in (reversed(files) if limit > current else files):
+            _write(path, str(limit))
 
     def close(self) -> None:
         """Remove the (now empty) parents."""

@@ -16,11 +16,12 @@ import os
 import socket
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NubesError
 from .api import FunctionSpec
-from .cgroups import Cgroups
+from .cgroups import Cgroups, SandboxCgroup
 from .channel import FrameChannel
 from .environment import SandboxPlan, exec_argv, opt_root, spawn_config
 from .logs import stream_name
@@ -32,6 +33,14 @@ from .zygote import ZygoteProcess
 
 log = logging.getLogger(__name__)
 TASK_ROOT = "/var/task"
+
+
+@dataclass(frozen=True, slots=True)
+class Spare:
+    """A launcher forked ahead of need, already in its (fresh) cgroup."""
+
+    slot: str
+    cgroup: SandboxCgroup | None
 
 
 class UnsupportedRuntime(NubesError):
@@ -73,6 +82,8 @@ class Launcher:
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
         self.host_python = find_python(version) or str(Path(sys.executable).resolve())
         self.zygotes: dict[str, ZygoteProcess] = {}
+        self.spares: dict[str, list[Spare]] = {}  # per zygote interpreter
+        self.refills: set[asyncio.Task[None]] = set()
         self.locks: dict[str, asyncio.Lock] = {}
         self.sdk_path = str(options.sdk_path or _sdk_path())
 
@@ -95,6 +106,42 @@ class Launcher:
                 await zygote.start()
                 self.zygotes[interpreter] = zygote
             return zygote
+
+    def _refill(self, interpreter: str, zygote: ZygoteProcess) -> None:
+        """Keep ``options.spare_launchers`` launchers forked for the next cold starts."""
+        spares = self.spares.setdefault(interpreter, [])
+        if len(spares) + len(self.refills) >= self.options.spare_launchers:
+            return
+        task = asyncio.get_running_loop().create_task(self._prefork(spares, zygote))
+        self.refills.add(task)
+        task.add_done_callback(self.refills.discard)
+
+    async def _prefork(self, spares: list[Spare], zygote: ZygoteProcess) -> None:
+        slot = uuid.uuid4().hex[:20]
+        namespaced = self.mode is SandboxMode.NAMESPACE
+        cgroup = self.cgroups.create(slot, 128) if namespaced else None
+        try:
+            await zygote.prefork(slot, self.mode.value, cgroup.procs_files if cgroup else [])
+        except Exception:
+            log.exception("could not pre-fork a sandbox launcher")
+            if cgroup is not None:
+                cgroup.remove()
+            return
+        spares.append(Spare(slot, cgroup))
+
+    def _slot(self, interpreter: str, memory_mb: int) -> tuple[str, SandboxCgroup | None,
+                                                               str | None]:
+        """(sandbox id, cgroup, spare slot): a spare's if one is ready, else new ones."""
+        spares = self.spares.get(interpreter)
+        if spares:
+            spare = spares.pop()
+            if spare.cgroup is not None:
+                self.cgroups.set_memory(spare.cgroup, memory_mb)
+            return spare.slot, spare.cgroup, spare.slot
+        sid = uuid.uuid4().hex[:20]
+        cgroup = (self.cgroups.create(sid, memory_mb)
+                  if self.mode is SandboxMode.NAMESPACE else None)
+        return sid, cgroup, None
 
     def _plan(self, spec: FunctionSpec, sid: str) -> SandboxPlan:
         namespaced = self.mode is SandboxMode.NAMESPACE
@@ -125,11 +172,11 @@ class Launcher:
         """A new sandbox for ``spec``, with its init done: (sandbox, init ms or Reply)."""
         interpreter = self.interpreter(spec)
         python = runtime_kind(spec.runtime) is RuntimeKind.PYTHON
-        zygote = await self.zygote(interpreter if python else self.host_python)
-        sid = uuid.uuid4().hex[:20]
+        zygote_interpreter = interpreter if python else self.host_python
+        zygote = await self.zygote(zygote_interpreter)
+        sid, cgroup, slot = self._slot(zygote_interpreter, spec.memory_mb)
+        self._refill(zygote_interpreter, zygote)
         plan = self._plan(spec, sid)
-        cgroup = (self.cgroups.create(sid, spec.memory_mb)
-                  if self.mode is SandboxMode.NAMESPACE else None)
         sandbox = Sandbox(spec, sid, plan.log_stream, plan.mode, cgroup,
                           Path(plan.tmp_dir) if plan.tmp_dir else None)
         ours, theirs = socket.socketpair()
@@ -144,7 +191,7 @@ class Launcher:
                                cgroup_procs=cgroup.procs_files if cgroup else [])
             handed_over = True
             outcome = await sandbox.start(zygote, cfg, (theirs.detach(), log_w), log_r,
-                                          transport, self.options.init_timeout_s)
+                                          transport, self.options.init_timeout_s, slot)
         except BaseException:
             if not handed_over:
                 os.close(log_r)
@@ -155,8 +202,19 @@ class Launcher:
         return sandbox, outcome
 
     async def close(self) -> None:
+        for task in list(self.refills):
+            task.cancel()
         for zygote in self.zygotes.values():
-            await zygote.close()
+            await zygote.close()  # spare launchers see EOF and exit
         self.zygotes.clear()
+        groups = [s.cgroup for spares in self.spares.values() for s in spares if s.cgroup]
+        self.spares.clear()
+        for _ in range(100):
+            groups = [group for group in groups if not group.remove()]
+            if not groups:
+                break
+            for group in groups:
+                group.kill()
+            await asyncio.sleep(0.01)
         self.cgroups.close()
 

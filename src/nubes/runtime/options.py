@@ -36,5 +36,6 @@ class InvokerOptions:
     init_timeout_s: float = 10.0  # Lambda's init phase limit
     # boto3 clients the zygote builds once, so their models are loaded before any fork
     preload_clients: tuple[str, ...] = ("s3", "dynamodb", "sqs", "sns", "sts", "lambda")
+    spare_launchers: int = 1  # launchers pre-forked (and in their cgroup) per zygote
     sdk_path: Path | None = None  # site-packages holding boto3 (None: this interpreter's)
     extra_runtimes: dict[str, str] = field(default_factory=dict)  # runtime -> interpreter

@@ -116,13 +116,13 @@ class Sandbox:
 
     async def start(self, zygote: ZygoteProcess, cfg: dict[str, Any],
                     fds: tuple[int, int], log_fd: int, transport: Transport,
-                    timeout_s: float) -> Reply | float:
+                    timeout_s: float, slot: str | None = None) -> Reply | float:
         """Fork and init: the init duration in ms, or the Reply of a failed init."""
         self.logs = LogCapture(log_fd)
         self.transport = transport
         started = time.monotonic()
         try:
-            self.pid = await zygote.spawn(self.sid, cfg, fds)
+            self.pid = await zygote.spawn(self.sid, cfg, fds, slot)
         finally:
             for fd in fds:
                 os.close(fd)

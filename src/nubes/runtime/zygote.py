@@ -65,6 +65,7 @@ class ZygoteProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.sock: socket.socket | None = None
         self.pending: dict[str, asyncio.Future[int]] = {}
+        self.preforks: dict[str, asyncio.Future[None]] = {}
         self.exits: dict[int, asyncio.Future[ExitStatus]] = {}
         self.ready: asyncio.Future[int] | None = None
 
@@ -113,6 +114,10 @@ class ZygoteProcess:
             if future is not None and not future.done():
                 future.set_result(ExitStatus(message["code"], message["signal"],
                                              message["maxrss_kb"]))
+        elif "slot" in message:
+            forked = self.preforks.pop(message["slot"], None)
+            if forked is not None and not forked.done():
+                forked.set_result(None)
         elif "sid" in message:
             waiter = self.pending.pop(message["sid"], None)
             if waiter is None or waiter.done():
@@ -127,13 +132,14 @@ class ZygoteProcess:
         assert self.sock is not None
         asyncio.get_running_loop().remove_reader(self.sock.fileno())
         lost = ZygoteError("the zygote exited")
-        for future in [*self.pending.values(), self.ready]:
+        for future in [*self.pending.values(), *self.preforks.values(), self.ready]:
             if future is not None and not future.done():
                 future.set_exception(lost)
         for status in self.exits.values():
             if not status.done():
                 status.set_result(ExitStatus(None, signal.SIGKILL))
         self.pending.clear()
+        self.preforks.clear()
         self.exits.clear()
         self.sock.close()
         self.sock = None
@@ -142,13 +148,25 @@ class ZygoteProcess:
     def alive(self) -> bool:
         return self.sock is not None
 
-    async def spawn(self, sid: str, cfg: dict[str, Any], fds: tuple[int, int]) -> int:
-        """Fork a sandbox with (data socket, log pipe) as its fds; its host pid."""
+    async def prefork(self, slot: str, mode: str, cgroup_procs: list[str]) -> None:
+        """Have a launcher forked (and moved into its cgroups) ahead of a cold start."""
+        if self.sock is None:
+            raise ZygoteError("the zygote is not running")
+        forked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.preforks[slot] = forked
+        message = {"op": "prefork", "slot": slot, "mode": mode, "cgroup_procs": cgroup_procs}
+        self.sock.send(json.dumps(message).encode())
+        await forked
+
+    async def spawn(self, sid: str, cfg: dict[str, Any], fds: tuple[int, int],
+                    slot: str | None = None) -> int:
+        """Start a sandbox with (data socket, log pipe) as its fds, from a pre-forked
+        launcher when ``slot`` names one; its host pid."""
         if self.sock is None:
             raise ZygoteError("the zygote is not running")
         waiter: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.pending[sid] = waiter
-        message = json.dumps({"op": "spawn", "sid": sid, "cfg": cfg}).encode()
+        message = json.dumps({"op": "spawn", "sid": sid, "cfg": cfg, "slot": slot}).encode()
         socket.send_fds(self.sock, [message], list(fds))
         return await waiter
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import io
+import json
 import os
 import resource
 import signal
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import lambda_runtime, linux
@@ -81,6 +82,9 @@ def run_function(cfg: dict[str, Any], data_fd: int, log_fd: int) -> int:
     """The function's process: environment, stdio, then the Python runtime or execve."""
     started = time.monotonic()
     _redirect_stdio(log_fd)
+    # Nothing of the zygote's or the launcher's may leak into the function.
+    os.closerange(3, data_fd)
+    os.closerange(data_fd + 1, 1 << 16)
     os.environ.clear()
     os.environ.update(cfg["env"])
     time.tzset()
@@ -157,27 +161,46 @@ def _init(cfg: dict[str, Any], data_fd: int, log_fd: int) -> int:
             return os.waitstatus_to_exitcode(status)
 
 
-def launch_namespaced(cfg: dict[str, Any], data_fd: int, log_fd: int, report_fd: int) -> int:
-    """The launcher: cgroups, namespaces, then fork pid 1 and report its pid upward."""
-    _join_cgroups(cfg["cgroup_procs"])
+def launch_namespaced(cfg: dict[str, Any], data_fd: int, log_fd: int,
+                      upward: socket.socket, report: Callable[[int], None]) -> int:
+    """The launcher: namespaces, then fork pid 1 and ``report`` its pid upward."""
     linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWPID | linux.CLONE_NEWIPC
                   | linux.CLONE_NEWUTS)
     pid = os.fork()
     if pid == 0:
-        os.close(report_fd)
         code = 1
         try:
+            upward.close()
             code = _init(cfg, data_fd, log_fd)
         finally:
             os._exit(code)
-    os.write(report_fd, str(pid).encode())
+    report(pid)
     return 0
+
+
+def launch_spare(sock: socket.socket, mode: str, cgroup_procs: Sequence[str]) -> int:
+    """A pre-forked launcher: join the cgroups now (slow: an RCU grace period per
+    controller), then wait for the sandbox's config and fds, and launch it."""
+    _join_cgroups(cgroup_procs)
+    message, fds, _flags, _addr = socket.recv_fds(sock, 1 << 20, 2)
+    if not message:
+        return 0  # discarded
+    cfg = json.loads(message)
+    data_fd, log_fd = fds[0], fds[1]
+
+    def report(pid: int) -> None:
+        sock.send(str(pid).encode())
+        sock.close()
+
+    if mode == "namespace":
+        return launch_namespaced(cfg, data_fd, log_fd, sock, report)
+    report(os.getpid())
+    return launch_plain(cfg, data_fd, log_fd)
 
 
 def launch_plain(cfg: dict[str, Any], data_fd: int, log_fd: int) -> int:
     """Mode "process": rlimits instead of cgroups and namespaces."""
     os.setsid()
-    _join_cgroups(cfg["cgroup_procs"])
     size = cfg["ephemeral_mb"] * MB
     resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
     if cfg["kind"] == "python":

@@ -5,8 +5,12 @@ Started once by the invoker (``nubes.runtime.zygote``) as
 runtime, json and boto3/botocore, builds a warm boto3 session (service models loaded),
 freezes the heap for copy-on-write, then serves a SOCK_SEQPACKET control socket:
 
-- ``{"op": "spawn", "sid", "cfg"}`` with two fds (data socket, log pipe) -> forks a
-  sandbox, answers ``{"sid", "pid"}`` (or ``{"sid", "error"}``);
+- ``{"op": "prefork", "slot", "mode", "cgroup_procs"}`` -> forks a launcher that joins
+  the sandbox's cgroups ahead of need (moving a process between cgroups costs an RCU
+  grace period, ~5 ms per controller), answers ``{"slot"}``;
+- ``{"op": "spawn", "sid", "cfg", "slot"?}`` with two fds (data socket, log pipe) -> hands
+  them to the slot's launcher (or one forked now), answers ``{"sid", "pid"}`` (or
+  ``{"sid", "error"}``);
 - when a sandbox's top process ends it sends ``{"exit": pid, "code", "signal", "maxrss_kb"}``.
 
 It is a child subreaper, so a namespaced sandbox's init is reaped here after its launcher
@@ -48,21 +52,13 @@ def preload(cfg: dict[str, Any]) -> None:
                      aws_secret_access_key="x")
 
 
-def _read_pid(fd: int) -> int:
-    raw = b""
-    while chunk := os.read(fd, 64):
-        raw += chunk
-    if not raw:
-        raise RuntimeError("the sandbox launcher failed (see the zygote's stderr)")
-    return int(raw)
-
-
 class Zygote:
     def __init__(self, control: socket.socket) -> None:
         self.control = control
         self.selector = selectors.DefaultSelector()
         self.wake_r, self.wake_w = os.pipe()
         self.launchers: set[int] = set()
+        self.spares: dict[str, socket.socket] = {}
 
     def _in_child(self, body: Callable[[], int]) -> None:
         """In a forked child: drop the zygote's plumbing, run ``body``, never return."""
@@ -71,6 +67,8 @@ class Zygote:
             sandbox.reset_child_signals()
             self.selector.close()
             self.control.close()
+            for spare in self.spares.values():
+                spare.close()
             os.close(self.wake_r)
             os.close(self.wake_w)
             code = body()
@@ -79,24 +77,29 @@ class Zygote:
         finally:
             os._exit(code)
 
-    def spawn(self, cfg: dict[str, Any], data_fd: int, log_fd: int) -> int:
-        if cfg["mode"] != "namespace":
-            pid = os.fork()
-            if pid == 0:
-                self._in_child(lambda: sandbox.launch_plain(cfg, data_fd, log_fd))
-            return pid
-        read_fd, write_fd = os.pipe()
-        launcher = os.fork()
-        if launcher == 0:
-            os.close(read_fd)
-            self._in_child(
-                lambda: sandbox.launch_namespaced(cfg, data_fd, log_fd, write_fd))
-        self.launchers.add(launcher)
-        os.close(write_fd)
-        try:
-            return _read_pid(read_fd)
-        finally:
-            os.close(read_fd)
+    def prefork(self, slot: str, mode: str, cgroup_procs: list[str]) -> None:
+        """Fork a launcher ahead of need; it joins its cgroups while nobody waits."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            ours.close()
+            self._in_child(lambda: sandbox.launch_spare(theirs, mode, cgroup_procs))
+        theirs.close()
+        if mode == "namespace":
+            self.launchers.add(pid)
+        self.spares[slot] = ours
+
+    def spawn(self, cfg: dict[str, Any], data_fd: int, log_fd: int, slot: str | None) -> int:
+        """Launch a sandbox from a pre-forked launcher (or one forked now): its pid."""
+        if slot not in self.spares:
+            slot = "now"
+            self.prefork(slot, cfg["mode"], cfg["cgroup_procs"])
+        with self.spares.pop(slot) as spare:
+            socket.send_fds(spare, [json.dumps(cfg).encode()], [data_fd, log_fd])
+            answer = spare.recv(64)
+        if not answer:
+            raise RuntimeError("the sandbox launcher failed (see the zygote's stderr)")
+        return int(answer)
 
     def on_request(self) -> bool:
         fds = array.array("i")
@@ -107,9 +110,14 @@ class Zygote:
         for _level, _type, data in ancdata:
             fds.frombytes(data[:len(data) - (len(data) % fds.itemsize)])
         request = json.loads(message)
+        if request["op"] == "prefork":
+            self.prefork(request["slot"], request["mode"], request["cgroup_procs"])
+            self.control.send(json.dumps({"slot": request["slot"]}).encode())
+            return True
         data_fd, log_fd = fds[0], fds[1]
         try:
-            reply = {"sid": request["sid"], "pid": self.spawn(request["cfg"], data_fd, log_fd)}
+            pid = self.spawn(request["cfg"], data_fd, log_fd, request.get("slot"))
+            reply = {"sid": request["sid"], "pid": pid}
         except Exception as error:
             reply = {"sid": request["sid"], "error": f"{type(error).__name__}: {error}"}
         finally:
