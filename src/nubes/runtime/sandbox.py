@@ -107,6 +107,7 @@ class Sandbox:
         self.cgroup = cgroup
         self.tmp_dir = tmp_dir
         self.pid = 0
+        self.zygote: ZygoteProcess | None = None
         self.exit: asyncio.Future[ExitStatus] | None = None
         self.logs: LogCapture | None = None
         self.transport: Transport | None = None
@@ -126,6 +127,7 @@ class Sandbox:
         finally:
             for fd in fds:
                 os.close(fd)
+        self.zygote = zygote
         self.exit = zygote.exited(self.pid)
         transport.bind_exit(self.exit)
         try:
@@ -227,6 +229,8 @@ class Sandbox:
         self._clean_up()
 
     def _clean_up(self) -> None:
+        if self.zygote is not None:
+            self.zygote.forget(self.pid)
         if self.cgroup is not None and not self.cgroup.remove():
             self.cgroup.kill()
             self.cgroup.remove()

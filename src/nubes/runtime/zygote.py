@@ -171,12 +171,15 @@ class ZygoteProcess:
         return await waiter
 
     def exited(self, pid: int) -> asyncio.Future[ExitStatus]:
-        """Resolves when the sandbox with host pid ``pid`` ends (ask once, after spawn)."""
-        future = self.exits.pop(pid, None)
+        """Resolves when the sandbox with host pid ``pid`` ends (``forget`` it after)."""
+        future = self.exits.get(pid)
         if future is None:  # the zygote is gone
             future = asyncio.get_running_loop().create_future()
             future.set_result(ExitStatus(None, signal.SIGKILL))
         return future
+
+    def forget(self, pid: int) -> None:
+        self.exits.pop(pid, None)
 
     async def close(self) -> None:
         if self.sock is not None:
