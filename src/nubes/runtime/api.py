@@ -79,9 +79,10 @@ class InvocationResult:
 class TooManyRequests(Exception):
     """No concurrency left for this function (reserved) or the account."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, message: str = "Rate Exceeded.") -> None:
         super().__init__(reason)
         self.reason = reason  # "ReservedFunctionConcurrentInvocationLimitExceeded", ...
+        self.message = message  # AWS's message for TooManyRequestsException
 
 
 @dataclass(frozen=True, slots=True)

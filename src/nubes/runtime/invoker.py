@@ -151,7 +151,7 @@ class LocalInvoker:
             for sandbox in pool.expired(self.options.keep_alive_s):
                 self._close_later(sandbox)
                 count += 1
-            if pool.empty:
+            if pool.empty and not self.limits.by_pool[key]:  # none starting either
                 del self.pools[key]
         return count
 
