@@ -26,8 +26,8 @@ while true; do
     curl -sS -X POST -H "Lambda-Runtime-Function-Error-Type: Custom.Failure" \
       "$API/invocation/$ID/error" -d '{"errorMessage": "asked to", "errorType": "Custom.Failure"}'
   else
-    curl -sS -X POST "$API/invocation/$ID/response" \
-      -d "{\\"echo\\": $EVENT, \\"id\\": \\"$ID\\", \\"arn\\": \\"$ARN\\", \\"deadline\\": $DEADLINE}"
+    BODY="{\\"echo\\": $EVENT, \\"id\\": \\"$ID\\", \\"arn\\": \\"$ARN\\""
+    curl -sS -X POST "$API/invocation/$ID/response" -d "$BODY, \\"deadline\\": $DEADLINE}"
   fi
 done
 """
