@@ -158,9 +158,9 @@ async def main(args: argparse.Namespace) -> None:
     print(row("warm invoke", await warm(invoker, spec, args.warm)))
     rate = await throughput(invoker, spec, args.seconds, args.concurrency)
     print(f"{'throughput':<34} {rate:8.0f} invocations/s (concurrency {args.concurrency})")
-    boto = spec_for(codes["boto3"], args.runtime, "uss")
-    uss = await uss_per_sandbox(invoker, boto, 10)
-    print(f"{'USS per warm sandbox (boto3 app)':<34} {uss:8.2f} MB (median of 10)")
+    for name in ("hello", "boto3"):
+        uss = await uss_per_sandbox(invoker, spec_for(codes[name], args.runtime, name), 10)
+        print(f"{'USS per warm sandbox, ' + name:<34} {uss:8.2f} MB (median of 10)")
     await invoker.close()
     print(json.dumps({"runtime": args.runtime, "mode": invoker.mode}))
 
