@@ -143,8 +143,11 @@ class Cgroups:
     def close(self) -> None:
         """Remove the (now empty) parents."""
         for parent in self.parents.values():
-            with contextlib.suppress(OSError):
-                for child in parent.iterdir():
-                    if child.is_dir():
+            if not parent.exists():
+                continue
+            for child in parent.iterdir():
+                if child.is_dir():
+                    with contextlib.suppress(OSError):
                         child.rmdir()
+            with contextlib.suppress(OSError):
                 parent.rmdir()

@@ -226,13 +226,15 @@ class Sandbox:
                     await asyncio.wait_for(asyncio.shield(self.exit), EXIT_GRACE_S)
         if self.logs is not None:
             self.logs.close()
-        self._clean_up()
+        await self._clean_up()
 
-    def _clean_up(self) -> None:
+    async def _clean_up(self) -> None:
         if self.zygote is not None:
             self.zygote.forget(self.pid)
-        if self.cgroup is not None and not self.cgroup.remove():
+        for _ in range(100):  # a group stays busy for a moment after its last process dies
+            if self.cgroup is None or self.cgroup.remove():
+                break
             self.cgroup.kill()
-            self.cgroup.remove()
+            await asyncio.sleep(0.01)
         if self.tmp_dir is not None:
             shutil.rmtree(self.tmp_dir, ignore_errors=True)
