@@ -108,7 +108,7 @@ def test_a_bad_flag_value_is_named(tmp_path: Path) -> None:
         ("port = 4566.5\n", r"port: expected a port number .*4566.5"),
         ("fsync = 3\n", r"fsync: expected a boolean"),
         ("region = 7\n", r"region: expected a string"),
-        ("prot = 4566\n", r"unknown setting 'prot' \(known: access_log, data_dir, "),
+        ("prot = 4566\n", r"unknown setting 'prot' \(known: access_log, account_concurrency, "),
         ("port = \n", r"not valid TOML"),
     ],
 )

@@ -155,7 +155,6 @@ def test_an_s3_request_matching_no_operation_is_a_client_error(
         ("events", "ListRules", lambda c: c.list_rules(), "application/x-amz-json-1.1"),
         ("sns", "ListTopics", lambda c: c.list_topics(), "text/xml"),
         ("sts", "GetCallerIdentity", lambda c: c.get_caller_identity(), "text/xml"),
-        ("lambda", "ListFunctions", lambda c: c.list_functions(), "application/json"),
         ("apigateway", "GetRestApis", lambda c: c.get_rest_apis(), "application/json"),
     ],
 )
@@ -193,12 +192,6 @@ def test_an_sqs_query_protocol_request_gets_an_xml_error_response(
     assert error.findtext("Error/Code") == "NotImplemented"
     assert "ListQueues" in (error.findtext("Error/Message") or "")
     assert answer.status == 501
-
-
-def test_lambda_invoke_is_501_not_a_signing_error(make_client: Callable[..., Any]) -> None:
-    lam = make_client("lambda")
-    status, error, _ = client_error(lambda: lam.invoke(FunctionName="f", Payload=b"{}"))
-    assert (status, error["Code"]) == (501, "NotImplemented")
 
 
 # -- services and operations that do not exist ------------------------------------------

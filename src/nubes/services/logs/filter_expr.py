@@ -126,6 +126,8 @@ class Compare:
         if self.value.kind is ValueKind.NUMBER:
             return as_number(actual) == self.value.number
         assert self._regex is not None
+        if actual is None:
+            return False  # null is tested with IS NULL, never equal to a string
         text = as_text(actual)
         if self.value.kind is ValueKind.REGEX:
             return self._regex.search(text) is not None
