@@ -98,4 +98,5 @@ async def _maybe_await(result: Awaitable[None] | None) -> None:
 
 
 def _request_id() -> str:
-    return uuid.uuid4().hex.upper()[:16]
+    """A request id as AWS's JSON services write them (a UUID); S3 shortens it."""
+    return str(uuid.uuid4())

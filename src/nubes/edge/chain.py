@@ -108,6 +108,8 @@ def _lambda_code(edge: Edge, sha: str, query: dict[str, str]) -> Response:
 async def route_service(edge: Edge, ex: Exchange) -> None:
     ex.scope = credential_scope(ex.request)
     ex.service = routing.route_service(ex.request, ex.scope).service
+    if ex.service == "s3":  # S3's request ids are 16 upper-case hex digits
+        ex.request_id = ex.request_id.replace("-", "")[:16].upper()
     ex.model = service_model(ex.service)
     ex.provider = edge.providers.get(ex.service)
 
