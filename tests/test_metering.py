@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from nubes.metering import MeterStore, Metrics
@@ -45,3 +46,32 @@ def test_prometheus_text(tmp_path: Path) -> None:
     bucket = '{account="000000000000",region="us-east-1",function="hello",le="0.001"} 1'
     assert f"nubes_lambda_duration_seconds_bucket{bucket}" in text
     assert "# TYPE nubes_lambda_duration_seconds histogram" in text
+
+
+def test_an_idle_stores_last_records_reach_the_database(tmp_path: Path) -> None:
+    store = MeterStore(Database(tmp_path / "nubes.db"), Metrics(), flush_interval=0.05)
+    store.record(record("only"))
+    reader = Database(tmp_path / "nubes.db")
+    deadline = time.monotonic() + 10
+    while not reader.query("SELECT request_id FROM metering") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [row[0] for row in reader.query("SELECT request_id FROM metering")] == ["only"]
+    store.flush()
+    reader.close()
+    store.db.close()
+
+
+def test_a_throttled_record_is_a_throttle_not_an_invocation(tmp_path: Path) -> None:
+    metrics = Metrics()
+    store = MeterStore(Database(tmp_path / "nubes.db"), metrics, flush_interval=60)
+    store.record(record("ran"))
+    store.record(record("refused", outcome=Outcome.THROTTLED, duration_ms=0))
+    text = metrics.render()
+    labels = '{account="000000000000",region="us-east-1",function="hello"}'
+    assert f"nubes_lambda_invocations_total{labels} 1" in text
+    assert f"nubes_lambda_throttles_total{labels} 1" in text
+    assert f"nubes_lambda_errors_total{labels} 0" in text
+    assert f"nubes_lambda_duration_seconds_count{labels} 1" in text
+    assert [r.outcome for r in store.records("000000000000", "us-east-1", "hello")] == [
+        Outcome.SUCCESS, Outcome.THROTTLED]
+    store.db.close()

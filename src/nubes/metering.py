@@ -3,8 +3,10 @@
 ``MeterStore`` is the runtime's ``MeterSink``: each invocation's record (function,
 version, start, duration, billed ms, memory, max RSS, cold or warm, outcome) goes to the
 ``metering`` table — the basis for cost reports. Records are written in batches, at most
-``flush_interval`` apart, so metering costs the hot path one list append; a crash can lose
-at most the last interval's records, never an acknowledged user write.
+``flush_interval`` apart (by the next record, or by a timer when none comes), so metering
+costs the hot path one list append; a crash can lose at most the last interval's records,
+never an acknowledged user write. A throttled invocation is recorded too, but it is counted
+as a throttle, never as an invocation: it did not run.
 
 ``Metrics`` keeps the counters and duration histograms ``GET /metrics`` serves in the
 Prometheus text format. They live for the process, as Prometheus counters do.
@@ -79,9 +81,12 @@ class Metrics:
         key = (record.account_id, record.region, record.function)
         with self._lock:
             metrics = self._functions[key]
+            if record.outcome is Outcome.THROTTLED:  # refused: it never ran
+                metrics.throttles += 1
+                return
             metrics.invocations += 1
             metrics.cold_starts += record.cold
-            if record.outcome not in (Outcome.SUCCESS, Outcome.THROTTLED):
+            if record.outcome is not Outcome.SUCCESS:
                 metrics.errors += 1
             if record.outcome is Outcome.TIMEOUT:
                 metrics.timeouts += 1
@@ -151,12 +156,17 @@ class MeterStore:
         self._lock = threading.Lock()
         self._pending: list[MeterRecord] = []
         self._last_flush = time.monotonic()
+        self._timer: threading.Timer | None = None
 
     def record(self, record: MeterRecord) -> None:
         self.metrics.observe(record)
         with self._lock:
             self._pending.append(record)
             due = time.monotonic() - self._last_flush >= self.flush_interval
+            if not due and self._timer is None:
+                self._timer = threading.Timer(self.flush_interval, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
         if due:
             self.flush()
 
@@ -165,6 +175,9 @@ class MeterStore:
         with self._lock:
             pending, self._pending = self._pending, []
             self._last_flush = time.monotonic()
+            timer, self._timer = self._timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
         if not pending:
             return
         with self.db.transaction() as conn:
