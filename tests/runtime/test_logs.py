@@ -19,7 +19,7 @@ def handler(event, context):
 REPORT = re.compile(
     r"^REPORT RequestId: (?P<id>[0-9a-f-]{36})\tDuration: \d+\.\d\d ms\t"
     r"Billed Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB"
-    r"(\tInit Duration: \d+\.\d\d ms)?\n$")
+    r"(\tInit Duration: \d+\.\d\d ms)?\t\n$")
 
 
 def test_logs_have_lambdas_lines_in_order(runtime: Runtime) -> None:

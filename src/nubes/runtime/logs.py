@@ -92,7 +92,7 @@ def report_line(request_id: str, duration_ms: float, billed_ms: int, memory_mb: 
         parts.append(f"Init Duration: {init_ms:.2f} ms")
     if status:
         parts.append(f"Status: {status}")
-    return "\t".join(parts) + "\n"
+    return "\t".join(parts) + "\t\n"  # Lambda's REPORT lines end with a tab
 
 
 class InvocationLog:
