@@ -117,10 +117,12 @@ def test_sys_exit_is_a_runtime_exit_error(runtime: Runtime) -> None:
 ])
 def test_init_errors(runtime: Runtime, files: dict[str, str], error_type: str,
                      message: str) -> None:
-    result = runtime.invoke(runtime.function(files))
+    spec = runtime.function(files)
+    result = runtime.invoke(spec)
     error = body(result)
     assert result.outcome is Outcome.INIT_ERROR and result.function_error == "Unhandled"
     assert error["errorType"] == error_type and error["errorMessage"].startswith(message)
+    assert runtime.invoker.sandboxes(spec) == []  # never handed to the next invocation
 
 
 def test_unserializable_result_is_a_marshal_error(runtime: Runtime) -> None:

@@ -110,6 +110,8 @@ class LocalInvoker:
                             spec.log_group or f"/aws/lambda/{spec.name}", sandbox.log_stream,
                             [*init_events, *record.events])  # type: ignore[list-item]
         self._meter(spec, invocation, started_ms, reply, duration_ms, max_memory, cold)
+        if reply.outcome is Outcome.INIT_ERROR:
+            sandbox.retired = True  # its runtime is exiting: no invocation may take it
         if not pool.give_back(sandbox):
             self._close_later(sandbox)
         return InvocationResult(
