@@ -20,7 +20,7 @@ from botocore.config import Config
 
 from nubes import __version__
 from nubes.accounts import AccountStore
-from nubes.server import RefusedToStart, check_exposure, is_loopback
+from nubes.server import RefusedToStart, check_exposure, functions_summary, is_loopback
 from nubes.storage.sqlite import Database
 from tests.server import NubesServer, free_port
 
@@ -122,6 +122,27 @@ def test_up_prints_where_it_listens_and_how_to_use_it(tmp_path: Path) -> None:
         assert body is not None and body["status"] == "ok"
         assert body["version"] == __version__
         assert "s3" in body["services"]
+
+
+def test_up_says_which_function_runtimes_and_sandboxes_the_host_offers(
+        tmp_path: Path) -> None:
+    with NubesServer(tmp_path / "data") as server:
+        out = server.log()
+    runtimes = re.search(r"^Functions: runtimes (.+) \(found on this host\)$", out, re.M)
+    assert runtimes is not None, out
+    names = runtimes[1].split(", ")
+    assert f"python{sys.version_info.major}.{sys.version_info.minor}" in names
+    assert {"provided", "provided.al2", "provided.al2023"} <= set(names)
+    sandboxes = re.search(r"^  sandboxes: (namespaces|plain processes)", out, re.M)
+    assert sandboxes is not None, out
+    # the same mode the runtime chose (and logged) when it started
+    assert (sandboxes[1] == "namespaces") == ("function sandboxes: namespaces" in out)
+
+
+def test_the_process_fallback_is_said_to_be_weaker() -> None:
+    said = functions_summary(["python3.12", "provided"], "process")
+    assert said.startswith("Functions: runtimes provided, python3.12 (found on this host)\n")
+    assert "sandboxes: plain processes with rlimits: weaker isolation" in said
 
 
 def test_health_is_plain_json(tmp_path: Path) -> None:

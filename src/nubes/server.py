@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Iterable
 from types import FrameType
 
 import uvicorn
@@ -56,10 +57,22 @@ def process_age() -> float:
         return time.process_time()
 
 
-def ready_message(settings: Settings, elapsed: float) -> str:
+def functions_summary(runtimes: Iterable[str], mode: str) -> str:
+    """What the ready message says of functions: the host's runtimes and the isolation."""
+    if mode == "namespace":
+        isolation = "namespaces (mount, pid, ipc, uts) and a cgroup (memory, pids) each"
+    else:
+        isolation = ("plain processes with rlimits: weaker isolation, no namespaces or "
+                     "cgroups (run as root on Linux for those)")
+    return (f"Functions: runtimes {', '.join(sorted(runtimes))} (found on this host)\n"
+            f"  sandboxes: {isolation}\n")
+
+
+def ready_message(settings: Settings, elapsed: float, functions: str = "") -> str:
     endpoint = settings.endpoint
     return (
         f"Nubes is ready at {endpoint} (started in {elapsed:.2f} s; data in {settings.data_dir})\n"
+        f"{functions}"
         "Point the AWS CLI at it:\n"
         f"  export AWS_ENDPOINT_URL={endpoint}\n"
         "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
@@ -74,14 +87,15 @@ class _Server(uvicorn.Server):
     """uvicorn's server, printing the ready message once the socket is bound, and exiting
     normally (status 0) when SIGINT or SIGTERM asked it to stop."""
 
-    def __init__(self, config: uvicorn.Config, settings: Settings) -> None:
+    def __init__(self, config: uvicorn.Config, settings: Settings, functions: str) -> None:
         super().__init__(config)
         self._settings = settings
+        self._functions = functions
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
-            sys.stdout.write(ready_message(self._settings, process_age()))
+            sys.stdout.write(ready_message(self._settings, process_age(), self._functions))
             sys.stdout.flush()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
@@ -116,7 +130,10 @@ def serve(settings: Settings) -> None:
             server_header=False,
             timeout_graceful_shutdown=5,
         )
-        _Server(config, settings).run()
+        invoker = services.invoker
+        functions = (functions_summary(invoker.available_runtimes(), invoker.mode)
+                     if invoker else "")
+        _Server(config, settings, functions).run()
     finally:
         services.close()
 

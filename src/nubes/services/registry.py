@@ -39,6 +39,7 @@ class Services:
     accounts: AccountStore
     providers: dict[str, Provider] = field(default_factory=dict)
     meter: MeterStore | None = None
+    invoker: LocalInvoker | None = None  # runs Lambda's functions (owned by its provider)
 
     async def start(self) -> None:
         for provider in self.providers.values():
@@ -105,6 +106,7 @@ def open_services(settings: Settings) -> Services:
     services.providers["logs"] = LogsProvider(logs)
     services.meter = MeterStore(db, Metrics())
     invoker = LocalInvoker(_invoker_options(settings, accounts, db), logs, services.meter)
+    services.invoker = invoker
     lambda_options = LambdaOptions(data_dir, account_concurrency=settings.account_concurrency,
                                    async_retry_delays=settings.lambda_async_retry_delays,
                                    runtimes=frozenset(invoker.available_runtimes()))
