@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 4566
 
-.PHONY: up test lint typecheck unit bench docs clean
+.PHONY: up test lint typecheck unit bench bench-s3 bench-lambda docs clean
 
 $(STAMP): pyproject.toml
 	sh scripts/ensure-python.sh $(PYTHON)
@@ -29,8 +29,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: bench-s3 bench-lambda
+
+bench-s3: $(STAMP)
 	$(BIN)/python benchmarks/s3.py
+
+bench-lambda: $(STAMP)
+	$(BIN)/python benchmarks/lambda.py
+	$(BIN)/python benchmarks/lambda_runtime.py
 
 docs: $(STAMP)
 	$(BIN)/python -m nubes.coverage

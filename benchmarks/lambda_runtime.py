@@ -1,6 +1,6 @@
 """The function runtime on its own: LocalInvoker against a fresh python3 per invocation.
 
-    python benchmarks/lambda_runtime.py [--runtime python3.12] [--cold 40] [--warm 2000]
+    python benchmarks/lambda_runtime.py [--runtime python3.11] [--cold 40] [--warm 2000]
                                         [--seconds 3] [--concurrency 4] [--mode auto]
 
 Cold start p50/p99 (hello world; a handler whose module imports boto3 and creates an S3
@@ -167,7 +167,8 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runtime", default="python3.12")
+    parser.add_argument("--runtime",  # this interpreter's, which the host surely has
+                        default=f"python{sys.version_info.major}.{sys.version_info.minor}")
     parser.add_argument("--cold", type=int, default=40)
     parser.add_argument("--warm", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=3.0)
