@@ -22,10 +22,13 @@ from tests.server import NubesServer
 from tests.services.lambda_.conftest import ROLE, make_zip, new_name
 
 APP = """
+import logging
+
 print("importing app")
 
 def handler(event, context):
     print("handling", event["n"])
+    logging.getLogger("app").warning("warned about %s", event["n"])
     if event.get("fail"):
         raise RuntimeError("failed on purpose")
     return event["n"]
@@ -87,12 +90,14 @@ def test_logs_have_lambdas_lines_and_the_functions_output(make_client: Callable[
     first, second, third = story.request_ids
     assert messages[:3] == ["importing app\n",
                             f"START RequestId: {first} Version: $LATEST\n", "handling 1\n"]
-    assert messages[3] == f"END RequestId: {first}\n"
+    assert messages[4] == f"END RequestId: {first}\n"
     reports = [REPORT.fullmatch(m) for m in messages if m.startswith("REPORT")]
     assert [r["id"] for r in reports if r] == [first, second, third]
     assert [bool(r["init"]) for r in reports if r] == [True, False, False]
     assert "handling 2\n" in messages and f"START RequestId: {third} Version: $LATEST\n" in messages
     assert any(m.startswith("[ERROR] RuntimeError: failed on purpose") for m in messages)
+    assert re.fullmatch(rf"\[WARNING\]\t\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{first}\t"
+                        r"warned about 1\n", messages[3])
 
 
 def test_filter_log_events_finds_a_line(make_client: Callable[..., Any], story: Story

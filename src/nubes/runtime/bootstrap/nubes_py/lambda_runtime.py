@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import socket
 import sys
@@ -21,6 +22,27 @@ from typing import Any
 from . import frames
 
 Handler = Callable[[Any, Any], Any]
+# The root logger's format in AWS's Python runtime (awslambdaric's LambdaLoggerHandler).
+LOG_FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s"
+
+
+class LambdaLogHandler(logging.Handler):
+    """The root logger's handler, as in AWS: one record, one log event, with the request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.request_id = ""
+        formatter = logging.Formatter(LOG_FORMAT, "%Y-%m-%dT%H:%M:%S")
+        formatter.converter = time.gmtime
+        self.setFormatter(formatter)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.__dict__["aws_request_id"] = self.request_id
+        try:
+            # "\r" keeps a multi-line record (a traceback) in one log event.
+            sys.stdout.write(self.format(record).replace("\n", "\r") + "\n")
+        except Exception:
+            self.handleError(record)
 
 
 class LambdaContext:
@@ -103,9 +125,12 @@ def _flush() -> None:
             pass
 
 
-def invoke_once(handler: Handler, meta: dict[str, Any], payload: bytes) -> tuple[int, bytes]:
+def invoke_once(handler: Handler, meta: dict[str, Any], payload: bytes,
+                log_handler: LambdaLogHandler | None = None) -> tuple[int, bytes]:
     """Run the handler on one event: (frame kind, body)."""
     request_id = meta["request_id"]
+    if log_handler is not None:
+        log_handler.request_id = request_id
     try:
         event = json.loads(payload) if payload else {}
         result = handler(event, LambdaContext(meta, os.environ))
@@ -126,6 +151,8 @@ def invoke_once(handler: Handler, meta: dict[str, Any], payload: bytes) -> tuple
 
 def serve(sock: socket.socket, handler_spec: str, started: float) -> None:
     """Import the handler, report READY (or INIT_ERROR), then run invocations until EOF."""
+    log_handler = LambdaLogHandler()
+    logging.getLogger().addHandler(log_handler)
     try:
         handler = load_handler(handler_spec)
     except InitError as error:
@@ -141,7 +168,7 @@ def serve(sock: socket.socket, handler_spec: str, started: float) -> None:
         if frame is None:
             return
         meta, payload = frames.decode_invoke(frame[1])
-        kind, body = invoke_once(handler, meta, payload)
+        kind, body = invoke_once(handler, meta, payload, log_handler)
         _flush()
         sock.sendall(frames.encode(kind, body))
 
