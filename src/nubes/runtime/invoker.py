@@ -76,7 +76,7 @@ class LocalInvoker:
         init_ms: float | None = None
         init_failure: Reply | None = None
         if sandbox is None:
-            sandbox, started = await self.launcher.start(spec)
+            sandbox, started = await self.launcher.start(spec, invocation.request_id)
             pool.add_busy(sandbox)
             if isinstance(started, Reply):
                 init_failure = started

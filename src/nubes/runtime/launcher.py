@@ -168,8 +168,10 @@ class Launcher:
         server = await RuntimeApiServer.start(self.options.runtime_api_host, spec)
         return ApiTransport(server), server.address
 
-    async def start(self, spec: FunctionSpec) -> tuple[Sandbox, Reply | float]:
-        """A new sandbox for ``spec``, with its init done: (sandbox, init ms or Reply)."""
+    async def start(self, spec: FunctionSpec, request_id: str = ""
+                    ) -> tuple[Sandbox, Reply | float]:
+        """A new sandbox for ``spec``, with its init done: (sandbox, init ms or Reply);
+        ``request_id`` names the invocation waiting for it in a failed init's Reply."""
         interpreter = self.interpreter(spec)
         python = runtime_kind(spec.runtime) is RuntimeKind.PYTHON
         zygote_interpreter = interpreter if python else self.host_python
@@ -191,7 +193,8 @@ class Launcher:
                                cgroup_procs=cgroup.procs_files if cgroup else [])
             handed_over = True
             outcome = await sandbox.start(zygote, cfg, (theirs.detach(), log_w), log_r,
-                                          transport, self.options.init_timeout_s, slot)
+                                          transport, self.options.init_timeout_s, slot,
+                                          request_id)
         except BaseException:
             if not handed_over:
                 os.close(log_r)

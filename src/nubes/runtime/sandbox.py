@@ -117,8 +117,10 @@ class Sandbox:
 
     async def start(self, zygote: ZygoteProcess, cfg: dict[str, Any],
                     fds: tuple[int, int], log_fd: int, transport: Transport,
-                    timeout_s: float, slot: str | None = None) -> Reply | float:
-        """Fork and init: the init duration in ms, or the Reply of a failed init."""
+                    timeout_s: float, slot: str | None = None,
+                    request_id: str = "") -> Reply | float:
+        """Fork and init: the init duration in ms, or the Reply of a failed init (named
+        after ``request_id``, the invocation that waits for it)."""
         self.logs = LogCapture(log_fd)
         self.transport = transport
         started = time.monotonic()
@@ -134,9 +136,9 @@ class Sandbox:
             async with asyncio.timeout(timeout_s):
                 error = await transport.ready()
         except TimeoutError:
-            return await self._timed_out("", timeout_s)
+            return await self._timed_out(request_id, timeout_s)
         except SandboxGone:
-            return await self._crashed("")
+            return await self._crashed(request_id)
         if error is not None:
             return Reply(Outcome.INIT_ERROR, error,
                          str(json.loads(error).get("errorType")), "error")

@@ -119,6 +119,13 @@ def test_a_handler_that_calls_sys_exit(lam: Any, deploy: Deploy) -> None:
     assert failed(lam, name)[1]["errorType"] == "Runtime.ExitError"  # a new sandbox, again
 
 
+def test_sys_exit_at_import(lam: Any, deploy: Deploy) -> None:
+    name = deploy("import sys\n\nsys.exit(2)\n")
+    request_id, doc = failed(lam, name)
+    assert doc == {"errorType": "Runtime.ExitError", "errorMessage":
+                   f"RequestId: {request_id} Error: Runtime exited with error: exit status 2"}
+
+
 def test_an_infinite_loop_times_out_and_the_next_invoke_works(lam: Any, deploy: Deploy
                                                                ) -> None:
     name = deploy(LOOPS_OR_ECHOES, Timeout=1)

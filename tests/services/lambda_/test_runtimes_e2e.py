@@ -159,3 +159,12 @@ def test_a_runtime_the_host_lacks_is_refused_with_the_ones_it_has(lam: Any) -> N
     code, status, message = error_of(lambda: deploy(lam, missing[0], {"app.py": PYTHON_APP}))
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert missing[0] in message and ", ".join(sorted(RUNTIMES)) in message
+
+
+def test_a_bootstrap_that_exits_during_init(lam: Any) -> None:
+    name = deploy(lam, "provided.al2023", {"bootstrap": "#!/bin/sh\nexit 3\n"})
+    response, error = invoke(lam, name, {})
+    request_id = response["ResponseMetadata"]["RequestId"]
+    assert response["FunctionError"] == "Unhandled"
+    assert error == {"errorType": "Runtime.ExitError", "errorMessage":
+                     f"RequestId: {request_id} Error: Runtime exited with error: exit status 3"}
