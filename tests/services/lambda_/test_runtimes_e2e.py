@@ -168,3 +168,18 @@ def test_a_bootstrap_that_exits_during_init(lam: Any) -> None:
     assert response["FunctionError"] == "Unhandled"
     assert error == {"errorType": "Runtime.ExitError", "errorMessage":
                      f"RequestId: {request_id} Error: Runtime exited with error: exit status 3"}
+
+
+@pytest.mark.parametrize(("files", "error_type", "message"), [
+    ({"index.js": "exports.handler = async (e => {"}, "Runtime.UserCodeSyntaxError",
+     "SyntaxError: Unexpected end of input"),
+    ({"other.js": "1;"}, "Runtime.ImportModuleError",
+     "Error: Cannot find module 'index'\nRequire stack:\n- /var/runtime/index.mjs"),
+])
+def test_node_init_errors(lam: Any, node_runtime: str, files: dict[str, str],
+                          error_type: str, message: str) -> None:
+    name = deploy(lam, node_runtime, files, "index.handler")
+    response, error = invoke(lam, name, {})
+    assert response["FunctionError"] == "Unhandled"
+    assert (error["errorType"], error["errorMessage"]) == (error_type, message)
+    assert error["trace"][0] == f"{error_type}: {message.splitlines()[0]}"

@@ -42,6 +42,22 @@ function post(route, doc, errorType) {
   return request("POST", route, body, headers);
 }
 
+// As AWS's runtime words them: "SyntaxError: ..." as Runtime.UserCodeSyntaxError, and
+// "Error: Cannot find module 'index'" (never a host path) as Runtime.ImportModuleError.
+function importError(e, moduleName, base) {
+  const types = { SyntaxError: "Runtime.UserCodeSyntaxError",
+                  MODULE_NOT_FOUND: "Runtime.ImportModuleError" };
+  const type = e instanceof SyntaxError ? types.SyntaxError : types[e.code];
+  if (!type) return Object.assign(e, { lambdaType: e.name });
+  const message = String(e.message).split(__filename).join("/var/runtime/index.mjs")
+    .split(`'${base}'`).join(`'${moduleName}'`);
+  const err = new Error(`${e.name || "Error"}: ${message}`);
+  err.name = type;
+  err.stack = `${type}: ${err.message}\n${String(e.stack).split("\n").slice(1).join("\n")}`;
+  err.lambdaType = type;
+  return err;
+}
+
 async function loadHandler() {
   const spec = process.env._HANDLER || "index.handler";
   const dot = spec.lastIndexOf(".");
@@ -62,14 +78,7 @@ async function loadHandler() {
     }
     if (mod === undefined) mod = require(base);
   } catch (e) {
-    if (e instanceof SyntaxError) {
-      throw Object.assign(e, { lambdaType: "Runtime.UserCodeSyntaxError" });
-    }
-    const err = new Error(e.code === "MODULE_NOT_FOUND" ? `${e.message}` : e.message);
-    err.name = e.code === "MODULE_NOT_FOUND" ? "Runtime.ImportModuleError" : e.name;
-    err.stack = e.stack;
-    err.lambdaType = err.name;
-    throw err;
+    throw importError(e, moduleName, path.resolve(root, moduleName));
   }
   const handler = mod[fnName] || (mod.default && mod.default[fnName]);
   if (typeof handler !== "function") {
