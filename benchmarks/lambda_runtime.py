@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -136,8 +137,7 @@ def row(name: str, values: list[float], peer: list[float] | None = None) -> str:
     return text
 
 
-async def main(args: argparse.Namespace) -> None:
-    root = Path(tempfile.mkdtemp(prefix="nubes-bench-runtime-"))
+async def main(args: argparse.Namespace, root: Path) -> None:
     codes = {}
     for name, source in (("hello", HELLO), ("boto3", BOTO)):
         (root / name).mkdir()
@@ -165,6 +165,15 @@ async def main(args: argparse.Namespace) -> None:
     print(json.dumps({"runtime": args.runtime, "mode": invoker.mode}))
 
 
+def run(args: argparse.Namespace) -> None:
+    """``main`` in a scratch directory, removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix="nubes-bench-runtime-"))
+    try:
+        asyncio.run(main(args, root))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runtime",  # this interpreter's, which the host surely has
@@ -174,4 +183,4 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--mode", default="auto")
-    asyncio.run(main(parser.parse_args()))
+    run(parser.parse_args())
