@@ -45,7 +45,7 @@ exports.handler = async (event, context) => {
   if (event.fail) throw new TypeError("node failed");
   return { count, id: context.awsRequestId, name: context.functionName,
            memory: context.memoryLimitInMB, left: context.getRemainingTimeInMillis() > 0,
-           root: process.env.LAMBDA_TASK_ROOT };
+           root: process.env.LAMBDA_TASK_ROOT, uid: process.getuid() };
 };
 """
 NODE_CALLBACK = """
@@ -102,6 +102,8 @@ def test_node_async_handler(runtime: Runtime, node: str) -> None:
     assert body(first)["count"] == 1 and body(second)["count"] == 2 and not second.cold
     assert body(first)["name"] == spec.name and body(first)["memory"] == "128"
     assert body(first)["left"] is True and body(first)["root"]
+    if runtime.invoker.mode == "namespace":  # run as the unprivileged sandbox user
+        assert body(first)["uid"] == runtime.invoker.launcher.options.sandbox_uid
     failed = runtime.invoke(spec, {"fail": True}, tail=True)
     assert failed.outcome is Outcome.FUNCTION_ERROR
     assert body(failed)["errorType"] == "TypeError"
@@ -141,8 +143,9 @@ def test_awslambdaric_as_a_custom_runtime(runtime: Runtime, awslambdaric: Path) 
     spec = runtime.function({"bootstrap": bootstrap, "app.py": handler},
                             runtime="provided.al2023", timeout_s=10)
     shutil.copytree(awslambdaric, spec.code_dir, dirs_exist_ok=True)
+    spec.code_dir.chmod(0o755)  # copytree gave it pytest's 0700: the function user's too
     result = runtime.invoke(spec, {"x": 1}, tail=True)
-    assert result.outcome is Outcome.SUCCESS, result.payload
+    assert result.outcome is Outcome.SUCCESS, tail_text(result)
     out = body(result)
     assert out["event"] == {"x": 1} and out["arn"] == spec.arn and out["left"]
     assert "ric got {'x': 1}" in tail_text(result)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .api import FunctionSpec
+from .confinement import Confinement
 from .runtimes import RuntimeKind, runtime_kind
 from .zygote import BOOTSTRAP_DIR
 
@@ -37,10 +38,11 @@ class SandboxPlan:
     runtime_api: str | None = None  # "127.0.0.1:port" for Runtime API sandboxes
     tmp_dir: str | None = None  # process mode: the sandbox's private TMPDIR
     python_version: str = ""  # "3.12" for python runtimes
+    runtime_dir: str = str(BOOTSTRAP_DIR)  # where the sandbox sees bootstrap/ (/var/runtime)
 
 
 def lambda_environment(spec: FunctionSpec, plan: SandboxPlan) -> dict[str, str]:
-    runtime_dir = str(BOOTSTRAP_DIR)
+    runtime_dir = plan.runtime_dir
     opt = plan.opt_root
     env = {
         "PATH": LAMBDA_PATH, "LD_LIBRARY_PATH": LAMBDA_LD_PATH, "LANG": "en_US.UTF-8",
@@ -72,7 +74,7 @@ def lambda_environment(spec: FunctionSpec, plan: SandboxPlan) -> dict[str, str]:
 
 
 def spawn_config(spec: FunctionSpec, plan: SandboxPlan, *, argv: list[str],
-                 hide: list[str], cgroup_procs: list[str]) -> dict[str, Any]:
+                 confine: Confinement, cgroup_procs: list[str]) -> dict[str, Any]:
     """The zygote's ``cfg`` for one sandbox (see ``bootstrap/nubes_py/sandbox.py``)."""
     return {
         "sid": plan.sid, "mode": plan.mode,
@@ -80,15 +82,17 @@ def spawn_config(spec: FunctionSpec, plan: SandboxPlan, *, argv: list[str],
         "handler": spec.handler, "argv": argv, "env": lambda_environment(spec, plan),
         "task_root": plan.task_root, "opt_root": plan.opt_root,
         "code_dir": str(spec.code_dir), "layer_dirs": [str(p) for p in spec.layer_dirs],
-        "hide": hide, "ephemeral_mb": spec.ephemeral_mb, "memory_mb": spec.memory_mb,
-        "cgroup_procs": cgroup_procs,
+        "ephemeral_mb": spec.ephemeral_mb, "memory_mb": spec.memory_mb,
+        "cgroup_procs": cgroup_procs, "bootstrap_dir": str(BOOTSTRAP_DIR),
+        "hide": list(confine.hide), "expose": [list(pair) for pair in confine.expose],
+        "uid": confine.uid, "gid": confine.gid,
     }
 
 
 def exec_argv(spec: FunctionSpec, plan: SandboxPlan, node: str | None) -> list[str]:
     """The command of a Runtime API sandbox: node and our bootstrap, or the zip's own."""
     if runtime_kind(spec.runtime) is RuntimeKind.NODE:
-        return [node or "node", str(BOOTSTRAP_DIR / "node" / "bootstrap.js")]
+        return [node or "node", f"{plan.runtime_dir}/node/bootstrap.js"]
     if (spec.code_dir / "bootstrap").exists() or not spec.layer_dirs:
         return [f"{plan.task_root}/bootstrap"]
     return [f"{plan.opt_root}/bootstrap"]

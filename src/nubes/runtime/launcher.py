@@ -23,16 +23,18 @@ from ..errors import NubesError
 from .api import FunctionSpec
 from .cgroups import Cgroups, SandboxCgroup
 from .channel import FrameChannel
+from .confinement import Confinement, exposures
 from .environment import SandboxPlan, exec_argv, opt_root, spawn_config
 from .logs import stream_name
 from .options import InvokerOptions, SandboxMode
 from .runtime_api import ApiTransport, RuntimeApiServer
 from .runtimes import RuntimeKind, available_runtimes, find_python, runtime_kind
 from .sandbox import FrameTransport, Reply, Sandbox, Transport
-from .zygote import ZygoteProcess
+from .zygote import BOOTSTRAP_DIR, ZygoteProcess
 
 log = logging.getLogger(__name__)
 TASK_ROOT = "/var/task"
+RUNTIME_DIR = "/var/runtime"  # bootstrap/, where Lambda keeps its runtime's own files
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,8 @@ class Launcher:
         self.cgroups = Cgroups(options.pids_limit)
         self.mode = choose_mode(options.sandbox_mode, self.cgroups)
         if self.mode is SandboxMode.NAMESPACE:
-            os.makedirs(TASK_ROOT, exist_ok=True)  # the mount point of every sandbox's code
+            for mount_point in (TASK_ROOT, RUNTIME_DIR):  # the host's / is read-only inside
+                os.makedirs(mount_point, exist_ok=True)
             log.info("function sandboxes: namespaces (mount, pid, ipc, uts) and cgroup %s",
                      "v2" if self.cgroups.v2 else "v1")
         else:
@@ -86,6 +89,18 @@ class Launcher:
         self.refills: set[asyncio.Task[None]] = set()
         self.locks: dict[str, asyncio.Lock] = {}
         self.sdk_path = str(options.sdk_path or _sdk_path())
+        self.confinement = self._confinement()
+
+    def _confinement(self) -> Confinement:
+        """Hidden: the data and work directories. Exposed: what a function legitimately
+        reads outside its sandbox (interpreters, the boto3 family) if hidden from it."""
+        options = self.options
+        needed = [Path(self.sdk_path)]
+        for interpreter in self.runtimes.values():
+            if os.path.isabs(interpreter):  # not a custom runtime's "bootstrap"
+                needed.append(Path(interpreter).resolve().parent.parent)  # bin/..
+        hide = tuple(str(p) for p in (*options.hidden_paths, options.work_dir))
+        return Confinement(hide, exposures(needed), options.sandbox_uid, options.sandbox_gid)
 
     def interpreter(self, spec: FunctionSpec) -> str:
         found = self.runtimes.get(spec.runtime)
@@ -155,6 +170,7 @@ class Launcher:
             sid=sid, mode=self.mode.value,
             task_root=TASK_ROOT if namespaced else str(spec.code_dir),
             opt_root=opt_root(spec, self.mode.value), log_stream=stream_name(spec.version),
+            runtime_dir=RUNTIME_DIR if namespaced else str(BOOTSTRAP_DIR),
             credentials=self.options.credentials_for(spec.account_id),
             endpoint_url=self.options.endpoint_url, tmp_dir=tmp_dir,
             python_version=spec.runtime.removeprefix("python")
@@ -187,8 +203,7 @@ class Launcher:
         try:
             transport, address = await self._transport(spec, ours)
             plan = dataclasses.replace(plan, runtime_api=address)
-            hide = [str(p) for p in (*self.options.hidden_paths, self.options.work_dir)]
-            cfg = spawn_config(spec, plan, hide=hide,
+            cfg = spawn_config(spec, plan, confine=self.confinement,
                                argv=[] if python else exec_argv(spec, plan, interpreter),
                                cgroup_procs=cgroup.procs_files if cgroup else [])
             handed_over = True

@@ -39,3 +39,7 @@ class InvokerOptions:
     spare_launchers: int = 1  # launchers pre-forked (and in their cgroup) per zygote
     sdk_path: Path | None = None  # site-packages holding boto3 (None: this interpreter's)
     extra_runtimes: dict[str, str] = field(default_factory=dict)  # runtime -> interpreter
+    # The user and group functions run as in namespace mode (Lambda's sbx_user1051 is
+    # unprivileged too); an id no host account uses keeps them away from its files.
+    sandbox_uid: int = 993
+    sandbox_gid: int = 993
