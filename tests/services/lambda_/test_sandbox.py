@@ -198,3 +198,41 @@ def test_a_function_sees_only_its_own_code_and_tmp(home_server: NubesServer) -> 
         assert out["database"] in UNREADABLE and out["other_code"] in UNREADABLE
         assert out["processes"][0] == 1 and len(out["processes"]) <= 3  # its own pid space
     assert out["write_task"] == "OSError" and out["chmod_task"] == "OSError"  # read-only
+
+
+PRIVILEGES = """
+import os
+
+def attempt(action):
+    try:
+        action()
+        return "ok"
+    except OSError as error:
+        return type(error).__name__
+
+def write(path):
+    with open(path, "w") as f:
+        f.write("x")
+
+def handler(event, context):
+    return {
+        "uid": os.getuid(),
+        "shadow": attempt(lambda: open("/etc/shadow").read()),
+        "var_tmp": attempt(lambda: write("/var/tmp/from-a-function")),
+        "etc": attempt(lambda: write("/etc/from-a-function")),
+        "task": attempt(lambda: write("/var/task/new.py")),
+        "tmp": attempt(lambda: write("/tmp/mine")),
+    }
+"""
+
+
+def test_a_function_runs_unprivileged_on_a_read_only_host(home_server: NubesServer) -> None:
+    lam = boto3.client("lambda", endpoint_url=home_server.endpoint, region_name="us-east-1",
+                       **CREDENTIALS)
+    out = call(lam, deploy(lam, PRIVILEGES))
+    assert out["uid"] != 0
+    if Path("/etc/shadow").exists():
+        assert out["shadow"] == "PermissionError"
+    assert out["var_tmp"] == out["etc"] == out["task"] == "OSError"  # read-only file system
+    assert out["tmp"] == "ok"
+    assert not Path("/var/tmp/from-a-function").exists()
