@@ -15,6 +15,7 @@ from nubes.services.dynamodb.item_writes import (
     Put,
     TransactionAborted,
     Update,
+    WriteOp,
 )
 from nubes.services.dynamodb.store import DynamoStore, TableExists, TableNotFound
 from nubes.services.dynamodb.types import item_size
@@ -73,8 +74,9 @@ def test_point_reads_and_writes(store: DynamoStore) -> None:
 
 def test_binary_keys_and_values_round_trip(store: DynamoStore) -> None:
     table = store.create_table(table_spec("bin", sort_type="B"))
-    stored = {"pk": {"S": "a"}, "sk": {"B": b"\x00\xff"}, "d": {"BS": [b"", b"\x01"]},
-              "m": {"M": {"x": {"L": [{"B": b"zz"}]}}}}
+    stored: dict[str, Any] = {"pk": {"S": "a"}, "sk": {"B": b"\x00\xff"},
+                              "d": {"BS": [b"", b"\x01"]},
+                              "m": {"M": {"x": {"L": [{"B": b"zz"}]}}}}
     store.put_item(table, stored)
     assert store.get_item(table, {"pk": {"S": "a"}, "sk": {"B": b"\x00\xff"}}) == stored
 
@@ -135,9 +137,11 @@ def test_transactions_are_all_or_nothing(store: DynamoStore) -> None:
     one = store.create_table(table_spec("one"))
     two = store.create_table(table_spec("two"))
     store.put_item(one, item("a", 1, v="keep"))
-    ops = [Put(two, item("new", 1)), Delete(one, {"pk": {"S": "a"}, "sk": {"N": "1"}}),
-           ConditionCheck(one, {"pk": {"S": "z"}, "sk": {"N": "1"}}, refuse),
-           Update(two, {"pk": {"S": "u"}, "sk": {"N": "1"}}, _refusing_apply)]
+    ops: list[WriteOp] = [
+        Put(two, item("new", 1)), Delete(one, {"pk": {"S": "a"}, "sk": {"N": "1"}}),
+        ConditionCheck(one, {"pk": {"S": "z"}, "sk": {"N": "1"}}, refuse),
+        Update(two, {"pk": {"S": "u"}, "sk": {"N": "1"}}, _refusing_apply),
+    ]
     with pytest.raises(TransactionAborted) as caught:
         store.write(ops, group=True)
     failures = caught.value.failures
