@@ -52,7 +52,9 @@ def test_empty_and_too_large() -> None:
 
 @pytest.mark.parametrize("text", ["a=a and a > ((views))", "a=a AND ((a=a AND a=a)) AND a=a"])
 def test_redundant_parentheses(text: str) -> None:
-    assert filter_error(text) == "Invalid FilterExpression: The expression has redundant parentheses;"
+    assert (
+        filter_error(text) == "Invalid FilterExpression: The expression has redundant parentheses;"
+    )
 
 
 @pytest.mark.parametrize(
@@ -60,48 +62,100 @@ def test_redundant_parentheses(text: str) -> None:
     [
         ("whatever(a) = :v", "Invalid function name; function: whatever"),
         ("attRIbute_exIsts(a)", "Invalid function name; function: attRIbute_exIsts"),
-        ("if_not_exists(a, :v)", "The function is not allowed in a condition expression; "
-         "function: if_not_exists"),
-        ("attribute_not_exists(things) > b", "The function is not allowed to be used this way "
-         "in an expression; function: attribute_not_exists"),
-        ("size(things)", "The function is not allowed to be used this way in an expression; "
-         "function: size"),
-        ("a in (b, attribute_exists(c))", "The function is not allowed to be used this way "
-         "in an expression; function: attribute_exists"),
-        ("attribute_exists(views, #a)", "Attribute name is a reserved keyword; "
-         "reserved keyword: views"),
+        (
+            "if_not_exists(a, :v)",
+            "The function is not allowed in a condition expression; function: if_not_exists",
+        ),
+        (
+            "attribute_not_exists(things) > b",
+            "The function is not allowed to be used this way "
+            "in an expression; function: attribute_not_exists",
+        ),
+        (
+            "size(things)",
+            "The function is not allowed to be used this way in an expression; function: size",
+        ),
+        (
+            "a in (b, attribute_exists(c))",
+            "The function is not allowed to be used this way "
+            "in an expression; function: attribute_exists",
+        ),
+        (
+            "attribute_exists(views, #a)",
+            "Attribute name is a reserved keyword; reserved keyword: views",
+        ),
         (":v < abOrT", "Attribute name is a reserved keyword; reserved keyword: abOrT"),
-        ("#P between :lo and :hi", "An expression attribute name used in the document path is "
-         "not defined; attribute name: #P"),
-        (":a < :b", "An expression attribute value used in expression is not defined; "
-         "attribute value: :a"),
-        ("attribute_exists(things, a)", "Incorrect number of operands for operator or function; "
-         "operator or function: attribute_exists, number of operands: 2"),
-        ("begins_with(a)", "Incorrect number of operands for operator or function; "
-         "operator or function: begins_with, number of operands: 1"),
-        ("a > #a", "The first operand must be distinct from the remaining operands for this "
-         "operator or function; operator: >, first operand: [a]"),
-        ("contains(ab.bc[1].a, ab.bc[1].#a)", "The first operand must be distinct from the "
-         "remaining operands for this operator or function; operator: contains, first operand: "
-         "[ab, bc, [1], a]"),
-        ("begins_with(a, :n)", "Incorrect operand type for operator or function; "
-         "operator or function: begins_with, operand type: N"),
-        ("begins_with(a, size(b))", "Incorrect operand type for operator or function; "
-         "operator or function: begins_with, operand type: N"),
-        ("size(:t) > a", "Incorrect operand type for operator or function; "
-         "operator or function: size, operand type: BOOL"),
-        ("attribute_type(a, :n)", "Incorrect operand type for operator or function; "
-         "operator or function: attribute_type, operand type: N"),
-        ("attribute_type(a, :s)", "Invalid attribute type name found; type: x, "
-         "valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"),
-        ("attribute_exists(:s)", "Operator or function requires a document path; "
-         "operator or function: attribute_exists"),
-        ("a BETWEEN :n AND :s", "The BETWEEN operator requires same data type for lower and "
-         "upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: "
-         "AttributeValue: {S:x}"),
-        ("a BETWEEN :big AND :n", "The BETWEEN operator requires upper bound to be greater than "
-         "or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound "
-         "operand: AttributeValue: {N:1}"),
+        (
+            "#P between :lo and :hi",
+            "An expression attribute name used in the document path is "
+            "not defined; attribute name: #P",
+        ),
+        (
+            ":a < :b",
+            "An expression attribute value used in expression is not defined; attribute value: :a",
+        ),
+        (
+            "attribute_exists(things, a)",
+            "Incorrect number of operands for operator or function; "
+            "operator or function: attribute_exists, number of operands: 2",
+        ),
+        (
+            "begins_with(a)",
+            "Incorrect number of operands for operator or function; "
+            "operator or function: begins_with, number of operands: 1",
+        ),
+        (
+            "a > #a",
+            "The first operand must be distinct from the remaining operands for this "
+            "operator or function; operator: >, first operand: [a]",
+        ),
+        (
+            "contains(ab.bc[1].a, ab.bc[1].#a)",
+            "The first operand must be distinct from the "
+            "remaining operands for this operator or function; operator: contains, first operand: "
+            "[ab, bc, [1], a]",
+        ),
+        (
+            "begins_with(a, :n)",
+            "Incorrect operand type for operator or function; "
+            "operator or function: begins_with, operand type: N",
+        ),
+        (
+            "begins_with(a, size(b))",
+            "Incorrect operand type for operator or function; "
+            "operator or function: begins_with, operand type: N",
+        ),
+        (
+            "size(:t) > a",
+            "Incorrect operand type for operator or function; "
+            "operator or function: size, operand type: BOOL",
+        ),
+        (
+            "attribute_type(a, :n)",
+            "Incorrect operand type for operator or function; "
+            "operator or function: attribute_type, operand type: N",
+        ),
+        (
+            "attribute_type(a, :s)",
+            "Invalid attribute type name found; type: x, "
+            "valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
+        ),
+        (
+            "attribute_exists(:s)",
+            "Operator or function requires a document path; operator or function: attribute_exists",
+        ),
+        (
+            "a BETWEEN :n AND :s",
+            "The BETWEEN operator requires same data type for lower and "
+            "upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: "
+            "AttributeValue: {S:x}",
+        ),
+        (
+            "a BETWEEN :big AND :n",
+            "The BETWEEN operator requires upper bound to be greater than "
+            "or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound "
+            "operand: AttributeValue: {N:1}",
+        ),
     ],
 )
 def test_semantic_errors(text: str, message: str) -> None:
