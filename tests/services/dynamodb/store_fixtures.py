@@ -39,7 +39,7 @@ def lsi(name: str = "by_l", keys_only: bool = False) -> Index:
     return Index(name, IndexKind.LOCAL, KeySchema("pk", "S", "l", "S"), projection)
 
 
-def item(pk: str, sk: int | str | None = None, **attrs: str) -> dict[str, dict[str, str]]:
+def item(pk: str, sk: float | str | None = None, **attrs: str) -> dict[str, dict[str, str]]:
     made = {"pk": {"S": pk}}
     if sk is not None:
         made["sk"] = {"N": str(sk)}
