@@ -36,7 +36,7 @@ from .ast import (
     ProjectionTree,
     Value,
 )
-from .errors import ExpressionKind, ValidationException, empty_expression, invalid, syntax_error
+from .errors import ExpressionKind, empty_expression, invalid, syntax_error
 from .errors import too_large as too_large_error
 from .lexer import Token, TokenType, near, tokenize
 
@@ -246,4 +246,4 @@ def parse_projection_tree(text: str) -> ProjectionTree:
     return ProjectionTree(tuple(paths))
 
 
-__all__ = ["Parser", "ValidationException", "parse_condition_tree", "parse_projection_tree"]
+__all__ = ["Parser", "parse_condition_tree", "parse_projection_tree"]
