@@ -3,6 +3,10 @@ transactions, counters, persistence."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +42,10 @@ def refuse(_old: Any) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> DynamoStore:
-    return open_store(tmp_path)
+def store(tmp_path: Path) -> Iterator[DynamoStore]:
+    opened = open_store(tmp_path)
+    yield opened
+    opened.db.close()
 
 
 def test_tables_are_created_listed_and_deleted(store: DynamoStore) -> None:
@@ -199,3 +205,33 @@ def test_everything_survives_reopening(tmp_path: Path) -> None:
     assert reopened.get_item(again, {"pk": {"S": "a"}, "sk": {"N": "1"}}) == item(
         "a", 1, g="G", gs="#1")
     assert reopened.stats(again).item_count == 1
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from tests.services.dynamodb.store_fixtures import item, open_store, table_spec
+store = open_store(Path(sys.argv[1]))
+table = store.create_table(table_spec())
+for n in range(100_000):
+    store.put_item(table, item("k", n))
+    print(n, flush=True)
+"""
+
+
+def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
+    acknowledged = -1
+    with subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE,
+                          text=True, cwd=Path(__file__).parents[3]) as writer:
+        assert writer.stdout is not None
+        for line in writer.stdout:
+            acknowledged = int(line)
+            if acknowledged >= 300:
+                break
+        writer.send_signal(signal.SIGKILL)
+    store = open_store(tmp_path)
+    table = store.get_table(ACCOUNT, REGION, "t")
+    assert table is not None
+    for n in range(acknowledged + 1):
+        assert store.get_item(table, {"pk": {"S": "k"}, "sk": {"N": str(n)}}) is not None
+    assert store.stats(table).item_count >= acknowledged + 1

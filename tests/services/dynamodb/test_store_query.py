@@ -3,6 +3,7 @@ the 1 MB limit, parallel scan segments, and sparse secondary indexes with projec
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ NUMBERS = [-100, -12.5, -1, 0, 0.5, 1, 2, 10, 11, 100, 1000]
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> DynamoStore:
-    return open_store(tmp_path)
+def store(tmp_path: Path) -> Iterator[DynamoStore]:
+    opened = open_store(tmp_path)
+    yield opened
+    opened.db.close()
 
 
 @pytest.fixture

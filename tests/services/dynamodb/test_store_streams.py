@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,10 @@ NOW = 1_700_000_000.0
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> DynamoStore:
-    return open_store(tmp_path)
+def store(tmp_path: Path) -> Iterator[DynamoStore]:
+    opened = open_store(tmp_path)
+    yield opened
+    opened.db.close()
 
 
 def streamed(store: DynamoStore, view: StreamViewType) -> Table:
