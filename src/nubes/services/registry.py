@@ -16,6 +16,8 @@ from nubes.metering import MeterStore, Metrics
 from nubes.runtime.invoker import LocalInvoker
 from nubes.runtime.options import InvokerOptions
 from nubes.services.base import Provider
+from nubes.services.dynamodb.store import DynamoStore
+from nubes.services.dynamodb.streams.provider import DynamoDBStreamsProvider
 from nubes.services.lambda_.code import CodeNotFound
 from nubes.services.lambda_.provider import LambdaOptions, LambdaProvider, unreserved_limit
 from nubes.services.logs.provider import LogsProvider
@@ -29,6 +31,7 @@ PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "s3": S3Provider,
     "logs": LogsProvider,
     "lambda": LambdaProvider,
+    "dynamodbstreams": DynamoDBStreamsProvider,
 })
 
 
@@ -102,6 +105,8 @@ def open_services(settings: Settings) -> Services:
     blobs = BlobStore(data_dir / "blobs", fsync=settings.fsync)
     services = Services(db=db, blobs=blobs, accounts=accounts)
     services.providers["s3"] = s3 = S3Provider(db, blobs)
+    dynamo = DynamoStore(db)  # shared by the DynamoDB and DynamoDB Streams providers
+    services.providers["dynamodbstreams"] = DynamoDBStreamsProvider(dynamo)
     logs = LogStore(db)
     services.providers["logs"] = LogsProvider(logs)
     services.meter = MeterStore(db, Metrics())
