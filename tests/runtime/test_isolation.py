@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.runtime.conftest import Runtime, body
+from tests.sandboxes import install_dirs_in_tmp
 
 PROBE = """
 import os
@@ -67,7 +68,9 @@ def test_a_function_sees_neither_the_data_dir_nor_other_functions(
     assert out["own"].startswith("\nimport os")
     assert out["listing"] in ([], "PermissionError", "FileNotFoundError")
     assert out["write_code"] in ("OSError", "PermissionError")  # read-only file system
-    assert out["tmp"] == []  # not the neighbour's /tmp, nor the host's
+    # Not the neighbour's /tmp, nor the host's: only the way to the Nubes install, when
+    # it lives under /tmp (bound back read-only so the runtime's modules stay importable).
+    assert out["tmp"] == install_dirs_in_tmp()
     assert out["pid"] != 1 and max(out["pids"]) < 10  # its own pid namespace
 
 
