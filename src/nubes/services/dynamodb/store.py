@@ -163,6 +163,15 @@ class DynamoStore:
             "ORDER BY name LIMIT ?", (account, region, after or "", limit))
         return [row[0] for row in rows]
 
+    def unsettled_tables(self) -> list[Table]:
+        """Tables left with a status other than ACTIVE (or such an index), e.g. by a crash
+        between CreateTable and the end of its creation."""
+        rows = self.db.query(
+            "SELECT id FROM dynamodb_tables WHERE json_extract(spec, '$.status') != 'ACTIVE' "
+            "UNION SELECT table_id FROM dynamodb_indexes "
+            "WHERE json_extract(spec, '$.status') != 'ACTIVE'")
+        return [table for row in rows if (table := self._load(row[0])) is not None]
+
     def save_table(self, table: Table) -> Table:
         """Store changed settings (status, extra, index statuses); bumps the version."""
         with self.db.transaction() as conn:
