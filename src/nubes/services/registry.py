@@ -16,6 +16,7 @@ from nubes.metering import MeterStore, Metrics
 from nubes.runtime.invoker import LocalInvoker
 from nubes.runtime.options import InvokerOptions
 from nubes.services.base import Provider
+from nubes.services.dynamodb.provider import DynamoDBProvider
 from nubes.services.dynamodb.store import DynamoStore
 from nubes.services.dynamodb.streams.provider import DynamoDBStreamsProvider
 from nubes.services.lambda_.code import CodeNotFound
@@ -31,6 +32,7 @@ PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "s3": S3Provider,
     "logs": LogsProvider,
     "lambda": LambdaProvider,
+    "dynamodb": DynamoDBProvider,
     "dynamodbstreams": DynamoDBStreamsProvider,
 })
 
@@ -106,6 +108,7 @@ def open_services(settings: Settings) -> Services:
     services = Services(db=db, blobs=blobs, accounts=accounts)
     services.providers["s3"] = s3 = S3Provider(db, blobs)
     dynamo = DynamoStore(db)  # shared by the DynamoDB and DynamoDB Streams providers
+    services.providers["dynamodb"] = DynamoDBProvider(dynamo)
     services.providers["dynamodbstreams"] = DynamoDBStreamsProvider(dynamo)
     logs = LogStore(db)
     services.providers["logs"] = LogsProvider(logs)

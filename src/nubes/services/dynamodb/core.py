@@ -1,0 +1,124 @@
+"""What the DynamoDB operation groups share: the store, the caches, background work.
+
+Tables are cached by (account, region, name) for a second (another process may change a
+table; a write made with a stale one is retried by the store, which checks versions) and
+dropped at once when this process changes or deletes them. Expression parses are cached
+by text in one ``ParseCache``; binding to a request's names and values is per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Coroutine, Mapping
+from typing import Any
+
+from nubes.services.base import RequestContext
+from nubes.services.dynamodb import exceptions as exc
+from nubes.services.dynamodb.expressions import ParseCache
+from nubes.services.dynamodb.idempotency import TokenCache
+from nubes.services.dynamodb.schema import Table
+from nubes.services.dynamodb.store import DynamoStore
+
+log = logging.getLogger(__name__)
+
+TABLE_CACHE_SECONDS = 1.0
+
+
+def required(params: Mapping[str, Any], name: str, wire_name: str | None = None) -> Any:
+    """A required member, or AWS's "Member must not be null" ValidationException."""
+    value = params.get(name)
+    if value is None:
+        where = wire_name or name[:1].lower() + name[1:]
+        raise exc.ValidationException(
+            f"1 validation error detected: Value null at '{where}' failed to satisfy "
+            "constraint: Member must not be null")
+    return value
+
+
+def check_table_name(name: str, where: str = "tableName") -> None:
+    """AWS's length and pattern checks of a table (or index) name."""
+    prefix = f"1 validation error detected: Value '{name}' at '{where}' failed to satisfy " \
+             "constraint: Member must "
+    if len(name) < 3:
+        raise exc.ValidationException(prefix + "have length greater than or equal to 3")
+    if len(name) > 255:
+        raise exc.ValidationException(prefix + "have length less than or equal to 255")
+    if not all(ch.isascii() and (ch.isalnum() or ch in "_.-") for ch in name):
+        raise exc.ValidationException(
+            prefix + "satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+
+
+class DynamoCore:
+    """The state every operation group of the provider reads."""
+
+    def __init__(self, store: DynamoStore) -> None:
+        self.store = store
+        self.parses = ParseCache(4096)
+        self.tokens = TokenCache()
+        self._tables: dict[tuple[str, str, str], tuple[Table, float]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- tables -------------------------------------------------------------------------
+
+    def find_table(self, ctx: RequestContext, name: str) -> Table | None:
+        """The caller's table named ``name`` (cached), or None."""
+        if name.startswith("arn:"):
+            name = name.rsplit("/", 1)[-1]
+        key = (ctx.account_id, ctx.region, name)
+        cached = self._tables.get(key)
+        now = time.monotonic()
+        if cached is not None and now - cached[1] < TABLE_CACHE_SECONDS:
+            return cached[0]
+        table = self.store.get_table(*key)
+        if table is None:
+            self._tables.pop(key, None)
+            return None
+        self._tables[key] = (table, now)
+        return table
+
+    def table(self, ctx: RequestContext, name: str | None) -> Table:
+        """A table for a data-plane operation: ResourceNotFoundException when missing."""
+        if name is None:
+            required({}, "TableName")
+        assert name is not None
+        table = self.find_table(ctx, name)
+        if table is None:
+            raise exc.ResourceNotFoundException()
+        return table
+
+    def described_table(self, ctx: RequestContext, params: Mapping[str, Any]) -> Table:
+        """A table for a control-plane operation (the message names the table)."""
+        name = required(params, "TableName")
+        table = self.find_table(ctx, name)
+        if table is None:
+            raise exc.table_not_found(name)
+        return table
+
+    def remember(self, table: Table) -> Table:
+        """Cache a table this process just changed (or forget it, once deleted)."""
+        self._tables[(table.account, table.region, table.name)] = (table, time.monotonic())
+        return table
+
+    def forget(self, table: Table) -> None:
+        self._tables.pop((table.account, table.region, table.name), None)
+
+    # -- background work ----------------------------------------------------------------
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` after the response, keeping a reference until it ends."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("dynamodb: background task failed", exc_info=task.exception())
+
+    async def cancel_tasks(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
