@@ -4,7 +4,9 @@ against a real server (routing by X-Amz-Target, AWS's error codes)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -332,3 +334,107 @@ def test_boto3_streams_client_gets_aws_errors(make_client: Callable[..., Any]) -
         streams.get_records(ShardIterator="x" * 30)
     assert invalid.value.response["Error"] == {"Code": "ValidationException",
                                                "Message": "Invalid ShardIterator"}
+
+
+# -- end to end: DynamoDB writes read back through the Streams API ----------------------------
+
+KEY_A = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+
+
+@pytest.fixture(scope="module")
+def ddb(make_client: Callable[..., Any]) -> Any:
+    return make_client("dynamodb")
+
+
+@pytest.fixture(scope="module")
+def streams(make_client: Callable[..., Any]) -> Any:
+    return make_client("dynamodbstreams")
+
+
+def create_streamed_table(ddb: Any, view: str) -> tuple[str, str]:
+    """A new table with a stream of ``view``; returns (table name, stream ARN)."""
+    name = f"streamed-{uuid.uuid4().hex[:12]}"
+    out = ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
+    arn: str = out["TableDescription"]["LatestStreamArn"]
+    return name, arn
+
+
+def read_all(streams: Any, arn: str) -> list[dict[str, Any]]:
+    """Every record of the stream's shard from its trim horizon, through the paging."""
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+    token = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                       ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records: list[dict[str, Any]] = []
+    while token:
+        page = streams.get_records(ShardIterator=token, Limit=2)
+        records += page["Records"]
+        if not page["Records"]:
+            break
+        token = page.get("NextShardIterator")
+    return records
+
+
+@pytest.mark.parametrize(("view", "old", "new"), [
+    ("KEYS_ONLY", False, False), ("NEW_IMAGE", False, True),
+    ("OLD_IMAGE", True, False), ("NEW_AND_OLD_IMAGES", True, True),
+])
+def test_boto3_reads_puts_updates_and_deletes(ddb: Any, streams: Any, view: str, old: bool,
+                                              new: bool) -> None:
+    name, arn = create_streamed_table(ddb, view)
+    ddb.put_item(TableName=name, Item={**KEY_A, "v": {"S": "one"}})
+    ddb.update_item(TableName=name, Key=KEY_A, UpdateExpression="SET v = :v",
+                    ExpressionAttributeValues={":v": {"S": "two"}})
+    ddb.delete_item(TableName=name, Key=KEY_A)
+    listed = streams.list_streams(TableName=name)["Streams"]
+    assert [s["StreamArn"] for s in listed] == [arn]
+    described = streams.describe_stream(StreamArn=arn)["StreamDescription"]
+    assert (described["StreamStatus"], described["StreamViewType"]) == ("ENABLED", view)
+    records = read_all(streams, arn)
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
+    modify = records[1]["dynamodb"]
+    assert modify["Keys"] == KEY_A and modify["StreamViewType"] == view
+    assert ("OldImage" in modify, "NewImage" in modify) == (old, new)
+    if new:
+        assert modify["NewImage"]["v"] == {"S": "two"}
+    if old:
+        assert records[2]["dynamodb"]["OldImage"]["v"] == {"S": "two"}
+    assert records[0]["eventSource"] == "aws:dynamodb" and records[0]["eventVersion"] == "1.1"
+    assert isinstance(modify["ApproximateCreationDateTime"], datetime)
+
+
+def test_boto3_records_keep_each_items_order(ddb: Any, streams: Any) -> None:
+    name, arn = create_streamed_table(ddb, "NEW_IMAGE")
+    for round_ in range(5):
+        for pk in ("a", "b", "c"):
+            ddb.put_item(TableName=name, Item={"pk": {"S": pk}, "sk": {"N": "1"},
+                                               "round": {"N": str(round_)}})
+    records = read_all(streams, arn)
+    for pk in ("a", "b", "c"):
+        rounds = [int(r["dynamodb"]["NewImage"]["round"]["N"]) for r in records
+                  if r["dynamodb"]["Keys"]["pk"] == {"S": pk}]
+        assert rounds == [0, 1, 2, 3, 4]
+    numbers = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 15
+
+
+def test_boto3_replaced_and_deleted_tables_keep_their_streams(ddb: Any, streams: Any) -> None:
+    name, first = create_streamed_table(ddb, "KEYS_ONLY")
+    ddb.put_item(TableName=name, Item=KEY_A)
+    ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+    ddb.update_table(TableName=name, StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    second = ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    assert second != first
+    listed = streams.list_streams(TableName=name)["Streams"]
+    assert [s["StreamArn"] for s in listed] == [first, second]
+    ddb.delete_table(TableName=name)
+    for arn in (first, second):
+        assert streams.describe_stream(StreamArn=arn)["StreamDescription"][
+            "StreamStatus"] == "DISABLED"
+    assert [r["eventName"] for r in read_all(streams, first)] == ["INSERT"]
