@@ -22,6 +22,13 @@ def ddb(make_client: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture(scope="session")
+def ddb_west(make_client: Callable[..., Any]) -> Any:
+    """A client in another region, for tables with streams: they stay listed for 24 hours
+    after their table is gone, and other tests count the default region's streams."""
+    return make_client("dynamodb", region_name="us-west-2")
+
+
+@pytest.fixture(scope="session")
 def ddb_resource(nubes_server: NubesServer) -> Any:
     return boto3.resource("dynamodb", endpoint_url=nubes_server.endpoint,
                           region_name="us-east-1", **CREDENTIALS)
@@ -39,29 +46,30 @@ def key_schema(pk: str, pk_type: str, sk: str | None, sk_type: str | None
 
 @pytest.fixture
 def new_table(ddb: Any) -> Iterator[NewTable]:
-    """new_table(pk="pk", pk_type="S", sk="sk", sk_type="N", **create_table_args) -> name."""
-    made: list[str] = []
+    """new_table(pk="pk", pk_type="S", sk="sk", sk_type="N", client=ddb,
+    **create_table_args) -> name."""
+    made: list[tuple[Any, str]] = []
 
     def make(pk: str = "pk", pk_type: str = "S", sk: str | None = "sk",
              sk_type: str | None = "N", extra_definitions: tuple[tuple[str, str], ...] = (),
-             **kwargs: Any) -> str:
+             client: Any = ddb, **kwargs: Any) -> str:
         name = f"t-{uuid.uuid4().hex[:12]}"
         keys, definitions = key_schema(pk, pk_type, sk, sk_type)
         definitions += [{"AttributeName": n, "AttributeType": t} for n, t in extra_definitions]
         kwargs.setdefault("BillingMode", "PAY_PER_REQUEST")
-        ddb.create_table(TableName=name, KeySchema=keys, AttributeDefinitions=definitions,
-                         **kwargs)
-        ddb.get_waiter("table_exists").wait(TableName=name,
-                                            WaiterConfig={"Delay": 0.05, "MaxAttempts": 100})
-        made.append(name)
+        client.create_table(TableName=name, KeySchema=keys,
+                            AttributeDefinitions=definitions, **kwargs)
+        client.get_waiter("table_exists").wait(
+            TableName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 100})
+        made.append((client, name))
         return name
 
     yield make
-    for name in made:
+    for client, name in made:
         try:
-            ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
-            ddb.delete_table(TableName=name)
-        except ddb.exceptions.ResourceNotFoundException:
+            client.update_table(TableName=name, DeletionProtectionEnabled=False)
+            client.delete_table(TableName=name)
+        except client.exceptions.ResourceNotFoundException:
             pass
 
 

@@ -104,8 +104,9 @@ def test_lsi_rules(ddb: Any) -> None:
         INVALID + "Number of LocalSecondaryIndexes exceeds per-table limit of 5")
 
 
-def test_describe_shows_indexes_and_streams(ddb: Any, new_table: NewTable) -> None:
-    name = new_table(
+def test_describe_shows_indexes_and_streams(ddb_west: Any, new_table: NewTable) -> None:
+    ddb = ddb_west
+    name = new_table(client=ddb,
         extra_definitions=(("g", "S"), ("l", "S")),
         GlobalSecondaryIndexes=[{"IndexName": "by_g", "Projection": {
             "ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]},
@@ -146,8 +147,10 @@ def test_list_tables_pages(ddb: Any, new_table: NewTable) -> None:
     assert code == "ValidationException"
 
 
-def test_update_table_billing_stream_and_protection(ddb: Any, new_table: NewTable) -> None:
-    name = new_table()
+def test_update_table_billing_stream_and_protection(ddb_west: Any, new_table: NewTable
+                                                    ) -> None:
+    ddb = ddb_west
+    name = new_table(client=ddb)
     updated = ddb.update_table(TableName=name, BillingMode="PROVISIONED",
                                ProvisionedThroughput={"ReadCapacityUnits": 3,
                                                       "WriteCapacityUnits": 4})
