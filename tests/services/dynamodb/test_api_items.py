@@ -83,8 +83,10 @@ def test_keys_must_match_the_schema(ddb: Any, new_table: NewTable) -> None:
     message = "The provided key element does not match the schema"
     for key in ({"pk": {"S": "a"}}, {"pk": {"S": "a"}, "sk": {"S": "1"}},
                 {**KEY, "extra": {"S": "x"}}):
-        assert error_of(lambda key=key: ddb.get_item(TableName=name, Key=key)) == (
-            "ValidationException", message)
+        def get(key: dict[str, Any] = key) -> object:
+            return ddb.get_item(TableName=name, Key=key)
+
+        assert error_of(get) == ("ValidationException", message)
     assert error_of(lambda: ddb.get_item(TableName="t-missing", Key=KEY)) == (
         "ResourceNotFoundException", "Requested resource not found")
 

@@ -133,7 +133,8 @@ def test_scan_segments_cover_the_table_once(loaded: Any) -> None:
 
 
 def test_scan_pages_through_everything(loaded: Any) -> None:
-    count, start = 0, {}
+    count = 0
+    start: dict[str, Any] = {}
     while True:
         page = loaded.scan(Limit=4, **start)
         count += page["Count"]
