@@ -2,16 +2,18 @@
 then 100-item Query latency on a table of 1,000,000 items (Nubes).
 
     python benchmarks/dynamodb.py [--count N] [--queries Q] [--concurrency C]
-                                  [--seconds S] [--big-items M] [--only nubes]
+                                  [--latency-count L] [--seconds S] [--big-items M]
+                                  [--only nubes]
 
 Every request is signed once ahead of time (SigV4 for service ``dynamodb``, the
 ``X-Amz-Target`` header, ``application/x-amz-json-1.0``, as boto3 sends them) and
 replayed over keep-alive connections by the harness's small asyncio client. Each PutItem
 writes a distinct key; GetItem reads the keys the PutItems wrote; Query reads one
-partition of 100 items. The big table is loaded through the API, with many concurrent
-BatchWriteItem requests of 25 items, and the time it took is printed with its size
-(DescribeTable's ItemCount). Bounded: fixed counts, and every replay stops after
-``--seconds`` (the load after ``--load-seconds``); loopback only.
+partition of 100 items. Each runs on ``--concurrency`` connections (throughput), then
+on one connection (latency without queueing). The big table is loaded through the API,
+with many concurrent BatchWriteItem requests of 25 items, and the time it took is
+printed with its size (DescribeTable's ItemCount). Bounded: fixed counts, and every
+replay stops after ``--seconds`` (the load after ``--load-seconds``); loopback only.
 """
 
 from __future__ import annotations
@@ -133,7 +135,22 @@ def bench_peer(peer: Peer, args: argparse.Namespace) -> dict[str, Result]:
     check_query(ddb, TABLE, 0)
     queries = [query_request(end, TABLE, i % partitions) for i in range(args.queries)]
     query = replay(peer.name, end, queries, args.concurrency, args.seconds)
-    return {"PutItem": put, "GetItem": get, "Query (100 items)": query}
+    results = {"PutItem": put, "GetItem": get, "Query (100 items)": query}
+    return results | one_connection(peer, args, put.count)
+
+
+def one_connection(peer: Peer, args: argparse.Namespace, written: int) -> dict[str, Result]:
+    """Latency with one client on one connection: no queueing behind other requests."""
+    end, count = peer.endpoint, min(args.latency_count, written)
+    puts = [signed(end, "PutItem", {"TableName": TABLE, "Item": item(f"s{i:07d}", 0)})
+            for i in range(count)]
+    gets = [signed(end, "GetItem", {"TableName": TABLE,
+                                    "Key": {"pk": {"S": f"u{i:07d}"}, "sk": {"N": "0"}}})
+            for i in range(count)]
+    queries = [query_request(end, TABLE, i % 20) for i in range(count // 5)]
+    return {f"{title}, 1 connection": replay(peer.name, end, requests, 1, args.seconds)
+            for title, requests in (("PutItem", puts), ("GetItem", gets),
+                                    ("Query (100 items)", queries))}
 
 
 def load_big(peer: Peer, items: int, load_seconds: float) -> tuple[int, float, int]:
@@ -159,7 +176,7 @@ def load_big(peer: Peer, items: int, load_seconds: float) -> tuple[int, float, i
     return partitions, time.perf_counter() - start, failed
 
 
-def bench_big(peer: Peer, args: argparse.Namespace) -> tuple[Result, str]:
+def bench_big(peer: Peer, args: argparse.Namespace) -> tuple[Result, Result, str]:
     """Query (100 items) on a table of ``--big-items`` items."""
     ddb = client(peer)
     create_table(ddb, BIG)
@@ -172,7 +189,9 @@ def bench_big(peer: Peer, args: argparse.Namespace) -> tuple[Result, str]:
     chosen = random.Random(7).sample(range(partitions), min(args.queries, partitions))
     queries = [query_request(peer.endpoint, BIG, p) for p in chosen]
     replay(peer.name, peer.endpoint, queries[:50], 1, args.seconds)
-    return replay(peer.name, peer.endpoint, queries, args.concurrency, args.seconds), note
+    concurrent = replay(peer.name, peer.endpoint, queries, args.concurrency, args.seconds)
+    alone = replay(peer.name, peer.endpoint, queries[: len(queries) // 2], 1, args.seconds)
+    return concurrent, alone, note
 
 
 def parse_args() -> argparse.Namespace:
@@ -180,6 +199,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--count", type=int, default=3000, help="PutItem (and GetItem) requests")
     parser.add_argument("--queries", type=int, default=1000, help="Query requests per test")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--latency-count", type=int, default=1000,
+                        help="PutItem and GetItem requests on one connection (Query: 1/5)")
     parser.add_argument("--seconds", type=float, default=20.0, help="time bound per test")
     parser.add_argument("--big-items", type=int, default=1_000_000,
                         help="items in the big table (0 to skip it)")
@@ -201,8 +222,10 @@ def main() -> None:
                 tables.setdefault(title, {})[peer.name] = result
         nubes = next((p for p in peers if p.name == "nubes"), None)
         if nubes is not None and args.big_items:
-            big, note = bench_big(nubes, args)
-            tables[f"Query (100 items) on {args.big_items:,} items"] = {"nubes": big}
+            big, alone, note = bench_big(nubes, args)
+            title = f"Query (100 items) on {args.big_items:,} items"
+            tables[title] = {"nubes": big}
+            tables[f"{title}, 1 connection"] = {"nubes": alone}
             notes.append(note)
     finally:
         for peer in peers:
