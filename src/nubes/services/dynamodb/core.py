@@ -17,7 +17,6 @@ from typing import Any
 from nubes.services.base import RequestContext
 from nubes.services.dynamodb import exceptions as exc
 from nubes.services.dynamodb.expressions import ParseCache
-from nubes.services.dynamodb.idempotency import TokenCache
 from nubes.services.dynamodb.schema import Table
 from nubes.services.dynamodb.store import DynamoStore
 
@@ -56,7 +55,6 @@ class DynamoCore:
     def __init__(self, store: DynamoStore) -> None:
         self.store = store
         self.parses = ParseCache(4096)
-        self.tokens = TokenCache()
         self._tables: dict[tuple[str, str, str], tuple[Table, float]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 

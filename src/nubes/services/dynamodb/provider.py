@@ -4,8 +4,9 @@ reaper.
 Tables live in ``DynamoStore``. The provider's ``start`` finishes table and index
 transitions a crash left unfinished, and runs the Time to Live reaper: every
 ``ttl_interval_s`` it asks the store to delete expired items (each deletion its own
-transaction, recorded in the stream as the service's). Reads may still return an item
-past its expiry until the reaper gets to it, as on DynamoDB.
+transaction, recorded in the stream as the service's) and to forget TransactWriteItems'
+client tokens older than ten minutes. Reads may still return an item past its expiry
+until the reaper gets to it, as on DynamoDB.
 """
 
 from __future__ import annotations
@@ -46,12 +47,15 @@ class DynamoDBProvider(TableUpdateOps, TableMetaOps, QueryOps, BatchOps, Transac
         while True:
             await asyncio.sleep(self.ttl_interval_s)
             try:
-                deleted = self.store.sweep_expired()
+                self._sweep()
             except Exception:  # a failed sweep must not end TTL for good
                 log.exception("dynamodb: TTL sweep failed")
-                continue
-            if deleted:
-                log.info("dynamodb: TTL deleted %d expired items", deleted)
+
+    def _sweep(self) -> None:
+        deleted = self.store.sweep_expired()
+        if deleted:
+            log.info("dynamodb: TTL deleted %d expired items", deleted)
+        self.store.sweep_client_tokens()
 
     async def aclose(self) -> None:
         if self._reaper is not None:

@@ -6,7 +6,9 @@
 key, encoded sort key), so GetItem is a point read and Query a range read; index rows
 live in ``dynamodb_index_items`` and stream records in ``dynamodb_stream_records``,
 written in the item's transaction. Item work is done by ``item_writes``, ``item_reads``,
-``indexes``, ``streams_store`` and ``ttl``; this module owns the schema and the tables.
+``indexes``, ``streams_store``, ``ttl`` and ``idempotency`` (TransactWriteItems' client
+tokens, recorded in the same SQLite transaction as the writes); this module owns the
+schema and the tables.
 """
 
 from __future__ import annotations
@@ -18,8 +20,16 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from nubes.errors import ServiceError
-from nubes.services.dynamodb import indexes, item_reads, item_writes, streams_store, ttl
+from nubes.services.dynamodb import (
+    idempotency,
+    indexes,
+    item_reads,
+    item_writes,
+    streams_store,
+    ttl,
+)
 from nubes.services.dynamodb.codec import decode_item
+from nubes.services.dynamodb.idempotency import ClientToken
 from nubes.services.dynamodb.item_reads import Page, QueryRequest, ScanRequest
 from nubes.services.dynamodb.item_writes import (
     Apply,
@@ -86,10 +96,13 @@ MIGRATIONS = [
     );
     CREATE INDEX dynamodb_stream_records_stream ON dynamodb_stream_records (stream_id, seq)
     """,
+    idempotency.MIGRATION,
 ]
 
 _RETRIES = 5
 _T = TypeVar("_T")
+# Builds TransactWriteItems' response from its operations (as run) and their results.
+Respond = Callable[[Sequence[WriteOp], list[WriteResult]], dict[str, Any]]
 
 
 class TableNotFound(ServiceError):
@@ -287,6 +300,36 @@ class DynamoStore:
         moment = time.time() if now is None else now
         return self._retrying(ops, lambda conn, fresh: item_writes.run(
             conn, fresh, moment, group=group))
+
+    def transact_write(self, ops: Sequence[WriteOp], token: ClientToken | None,
+                       respond: Respond, now: float | None = None) -> dict[str, Any]:
+        """TransactWriteItems: the group's writes and its token's record, in one
+        transaction. A token already recorded answers its response and writes nothing."""
+        moment = time.time() if now is None else now
+
+        def work(conn: sqlite3.Connection, fresh: Sequence[WriteOp]) -> dict[str, Any]:
+            if token is not None:
+                earlier = idempotency.replay(conn, token, moment)
+                if earlier is not None:
+                    return earlier
+            response = respond(fresh, item_writes.run(conn, fresh, moment, group=True))
+            if token is not None:
+                idempotency.record(conn, token, response, moment)
+            return response
+
+        return self._retrying(ops, work)
+
+    def replayed(self, token: ClientToken, now: float | None = None) -> dict[str, Any] | None:
+        """The response recorded for a ClientRequestToken (None if unseen); raises
+        IdempotentParameterMismatchException if it was used with another request."""
+        moment = time.time() if now is None else now
+        row = self.db.query_one(idempotency.LOOKUP, idempotency.lookup_args(token, moment))
+        return idempotency.answer(row, token)
+
+    def sweep_client_tokens(self, now: float | None = None) -> int:
+        """Forget the ClientRequestTokens older than ten minutes; returns how many."""
+        with self.db.transaction() as conn:
+            return idempotency.sweep(conn, time.time() if now is None else now)
 
     def transact_get(self, reads: Sequence[tuple[Table, Item]]) -> list[Item | None]:
         """The items at these keys, read at one instant (TransactGetItems)."""

@@ -4,12 +4,13 @@ The writes run as one store group: every action's condition is checked against t
 items as they are, and only if all hold is anything written; otherwise
 TransactionCanceledException lists, per action in order, ConditionalCheckFailed (with
 the item when ReturnValuesOnConditionCheckFailure is ALL_OLD), another code, or None.
-A ClientRequestToken makes a successful call idempotent for ten minutes.
+A ClientRequestToken makes a successful call idempotent for ten minutes: the token is
+recorded in the store with the writes (see ``idempotency``), so retries survive restarts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nubes.errors import ServiceError, ValidationError
@@ -17,7 +18,7 @@ from nubes.services.base import RequestContext
 from nubes.services.dynamodb import capacity
 from nubes.services.dynamodb import exceptions as exc
 from nubes.services.dynamodb.core import required
-from nubes.services.dynamodb.idempotency import fingerprint
+from nubes.services.dynamodb.idempotency import ClientToken
 from nubes.services.dynamodb.item_requests import RequestExpressions, checker, on_failure_item
 from nubes.services.dynamodb.item_writes import (
     ConditionCheck,
@@ -26,6 +27,7 @@ from nubes.services.dynamodb.item_writes import (
     TransactionAborted,
     Update,
     WriteOp,
+    WriteResult,
 )
 from nubes.services.dynamodb.items import ItemOps, check_key_untouched
 from nubes.services.dynamodb.types import Item, check_key, item_size, validate_item
@@ -71,29 +73,29 @@ def _reason(failure: Exception | None) -> dict[str, Any]:
 class TransactionOps(ItemOps):
     def transact_write_items(self, ctx: RequestContext, params: dict[str, Any]
                              ) -> dict[str, Any]:
-        token = params.get("ClientRequestToken")
-        digest = ""
+        token = ClientToken.of(ctx.account_id, ctx.region, params)
         if token is not None:
-            digest = fingerprint({k: v for k, v in params.items() if k != "ClientRequestToken"})
-            replayed = self.tokens.replay(ctx.account_id, token, digest)
+            # A retry is answered even if its tables changed since; the store checks the
+            # token again in the write's own transaction, so a concurrent twin writes once.
+            replayed = self.store.replayed(token)
             if replayed is not None:
                 return replayed
         ops = [self._write_op(ctx, kind, spec)
                for kind, spec in _actions(params, ACTIONS)]
+        mode = params.get("ReturnConsumedCapacity")
+
+        def respond(done: Sequence[WriteOp], results: list[WriteResult]) -> dict[str, Any]:
+            if mode not in ("TOTAL", "INDEXES"):
+                return {}
+            return {"ConsumedCapacity": capacity.report_all(
+                [capacity.item_write(op.table, result.old, result.new, transactional=True)
+                 for op, result in zip(done, results, strict=True)], mode)}
+
         try:
-            results = self.store.write(ops, group=True)
+            return self.store.transact_write(ops, token, respond)
         except TransactionAborted as aborted:
             raise exc.TransactionCanceledException(
                 [_reason(failure) for failure in aborted.failures]) from None
-        out: dict[str, Any] = {}
-        mode = params.get("ReturnConsumedCapacity")
-        if mode in ("TOTAL", "INDEXES"):
-            out["ConsumedCapacity"] = capacity.report_all(
-                [capacity.item_write(op.table, result.old, result.new, transactional=True)
-                 for op, result in zip(ops, results, strict=True)], mode)
-        if token is not None:
-            self.tokens.record(ctx.account_id, token, digest, out)
-        return out
 
     def _write_op(self, ctx: RequestContext, kind: str, spec: Mapping[str, Any]) -> WriteOp:
         table = self.table(ctx, spec.get("TableName"))
