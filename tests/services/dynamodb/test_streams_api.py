@@ -361,6 +361,9 @@ def create_streamed_table(ddb: Any, view: str) -> tuple[str, str]:
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                    {"AttributeName": "sk", "KeyType": "RANGE"}],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
+    # Reads and writes are refused until the table is ACTIVE, as on AWS.
+    ddb.get_waiter("table_exists").wait(TableName=name,
+                                        WaiterConfig={"Delay": 0.05, "MaxAttempts": 100})
     arn: str = out["TableDescription"]["LatestStreamArn"]
     return name, arn
 

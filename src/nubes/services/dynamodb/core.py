@@ -2,7 +2,9 @@
 
 Tables are cached by (account, region, name) for a second (another process may change a
 table; a write made with a stale one is retried by the store, which checks versions) and
-dropped at once when this process changes or deletes them. Expression parses are cached
+dropped at once when this process changes or deletes them. Data-plane operations use the
+cache, but re-read a table found still being created before refusing it; control-plane
+operations always read the store. Expression parses are cached
 by text in one ``ParseCache``; binding to a request's names and values is per request.
 """
 
@@ -23,6 +25,9 @@ from nubes.services.dynamodb.store import DynamoStore
 log = logging.getLogger(__name__)
 
 TABLE_CACHE_SECONDS = 1.0
+# Table statuses in which reads and writes are served: AWS refuses them on a CREATING table
+# with ResourceNotFoundException (and a DELETING table is gone here at once).
+SERVING = ("ACTIVE", "UPDATING")
 
 
 def required(params: Mapping[str, Any], name: str, wire_name: str | None = None) -> Any:
@@ -60,15 +65,17 @@ class DynamoCore:
 
     # -- tables -------------------------------------------------------------------------
 
-    def find_table(self, ctx: RequestContext, name: str) -> Table | None:
-        """The caller's table named ``name`` (cached), or None."""
+    def find_table(self, ctx: RequestContext, name: str, *, cached: bool = True
+                   ) -> Table | None:
+        """The caller's table named ``name`` (from the cache unless ``cached`` is false),
+        or None."""
         if name.startswith("arn:"):
             name = name.rsplit("/", 1)[-1]
         key = (ctx.account_id, ctx.region, name)
-        cached = self._tables.get(key)
+        entry = self._tables.get(key) if cached else None
         now = time.monotonic()
-        if cached is not None and now - cached[1] < TABLE_CACHE_SECONDS:
-            return cached[0]
+        if entry is not None and now - entry[1] < TABLE_CACHE_SECONDS:
+            return entry[0]
         table = self.store.get_table(*key)
         if table is None:
             self._tables.pop(key, None)
@@ -77,19 +84,24 @@ class DynamoCore:
         return table
 
     def table(self, ctx: RequestContext, name: str | None) -> Table:
-        """A table for a data-plane operation: ResourceNotFoundException when missing."""
+        """A table for a data-plane operation: ResourceNotFoundException when it is missing
+        or still CREATING ("its status might not be ACTIVE", AWS says)."""
         if name is None:
             required({}, "TableName")
         assert name is not None
         table = self.find_table(ctx, name)
-        if table is None:
+        if table is not None and not table.settled():
+            # Another process may have finished the creation since this one cached it.
+            table = self.find_table(ctx, name, cached=False)
+        if table is None or table.status not in SERVING:
             raise exc.ResourceNotFoundException()
         return table
 
     def described_table(self, ctx: RequestContext, params: Mapping[str, Any]) -> Table:
-        """A table for a control-plane operation (the message names the table)."""
+        """A table for a control-plane operation (the message names the table), read from
+        the store: its status must be current (waiters poll it), and such calls are rare."""
         name = required(params, "TableName")
-        table = self.find_table(ctx, name)
+        table = self.find_table(ctx, name, cached=False)
         if table is None:
             raise exc.table_not_found(name)
         return table

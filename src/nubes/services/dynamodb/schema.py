@@ -121,6 +121,10 @@ class Table:
     def stream_enabled(self) -> bool:
         return self.stream is not None and self.stream.enabled
 
+    def settled(self) -> bool:
+        """ACTIVE, and so is every index (nothing is being created)."""
+        return self.status == "ACTIVE" and all(i.status == "ACTIVE" for i in self.indexes)
+
 
 @dataclass(frozen=True)
 class TableStats:

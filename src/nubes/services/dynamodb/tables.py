@@ -3,8 +3,9 @@
 A new table answers CREATING and becomes ACTIVE once its creation has finished, in a
 background task that runs right after the response (so boto3's ``table_exists`` waiter
 sees ACTIVE on its first poll); a table found CREATING at start-up (a crash in between)
-is finished then. Data operations on a CREATING table are served, as DynamoDB Local
-does, rather than refused. DeleteTable answers DELETING and the table is gone at once.
+is finished then. Data operations on a CREATING table are refused with
+ResourceNotFoundException, as AWS does (it serves reads and writes only on an ACTIVE
+table). DeleteTable answers DELETING and the table is gone at once.
 """
 
 from __future__ import annotations
