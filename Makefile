@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 4566
 
-.PHONY: up test lint typecheck unit bench bench-s3 bench-lambda docs clean
+.PHONY: up test lint typecheck unit bench bench-s3 bench-lambda bench-dynamodb docs clean
 
 $(STAMP): pyproject.toml
 	sh scripts/ensure-python.sh $(PYTHON)
@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: bench-s3 bench-lambda
+bench: bench-s3 bench-lambda bench-dynamodb
 
 bench-s3: $(STAMP)
 	$(BIN)/python benchmarks/s3.py
@@ -37,6 +37,9 @@ bench-s3: $(STAMP)
 bench-lambda: $(STAMP)
 	$(BIN)/python benchmarks/lambda.py
 	$(BIN)/python benchmarks/lambda_runtime.py
+
+bench-dynamodb: $(STAMP)
+	$(BIN)/python benchmarks/dynamodb.py
 
 docs: $(STAMP)
 	$(BIN)/python -m nubes.coverage
