@@ -10,12 +10,12 @@ by text in one ``ParseCache``; binding to a request's names and values is per re
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from nubes.services.background import BackgroundTasks
 from nubes.services.base import RequestContext
 from nubes.services.dynamodb import exceptions as exc
 from nubes.services.dynamodb.expressions import ParseCache
@@ -61,7 +61,7 @@ class DynamoCore:
         self.store = store
         self.parses = ParseCache(4096)
         self._tables: dict[tuple[str, str, str], tuple[Table, float]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.background = BackgroundTasks("dynamodb")
 
     # -- tables -------------------------------------------------------------------------
 
@@ -114,21 +114,3 @@ class DynamoCore:
     def forget(self, table: Table) -> None:
         self._tables.pop((table.account, table.region, table.name), None)
 
-    # -- background work ----------------------------------------------------------------
-
-    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
-        """Run ``work`` after the response, keeping a reference until it ends."""
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("dynamodb: background task failed", exc_info=task.exception())
-
-    async def cancel_tasks(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)

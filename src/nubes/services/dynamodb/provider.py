@@ -62,4 +62,4 @@ class DynamoDBProvider(TableUpdateOps, TableMetaOps, QueryOps, BatchOps, Transac
             self._reaper.cancel()
             await asyncio.gather(self._reaper, return_exceptions=True)
             self._reaper = None
-        await self.cancel_tasks()
+        await self.background.cancel()

@@ -120,7 +120,7 @@ class TableUpdateOps(TableOps):
         table = self.store.save_table(dataclasses.replace(
             table, attribute_definitions={**table.attribute_definitions, **used}))
         table = self.store.add_index(table, dataclasses.replace(index, status="CREATING"))
-        self.spawn(self._activate_index(table))
+        self.background.spawn(self._activate_index(table))
         return table
 
     async def _activate_index(self, table: Table) -> None:

@@ -30,7 +30,7 @@ class TableOps(DynamoCore):
         view = stream_view(params.get("StreamSpecification"))
         table = self.store.create_table(spec, view)  # ResourceInUseException if taken
         self.remember(table)
-        self.spawn(self._activate(table))
+        self.background.spawn(self._activate(table))
         return {"TableDescription": describe_table(table, None)}
 
     async def _activate(self, table: Table) -> None:

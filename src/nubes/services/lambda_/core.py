@@ -3,17 +3,16 @@ invoker, options, background work, and finding the function or version a request
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import time
-from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nubes.errors import ServiceError
 from nubes.runtime.api import Invoker
+from nubes.services.background import BackgroundTasks
 from nubes.services.base import RequestContext
 from nubes.services.lambda_ import exceptions as exc
 from nubes.services.lambda_.arns import LATEST, FunctionRef, parse_function
@@ -59,26 +58,8 @@ class LambdaCore:
         self.code = CodeStore(db, blobs, options.data_dir / "lambda" / "code")
         self.invoker = invoker
         self.code_source = code_source
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.background = BackgroundTasks("lambda")
 
-    # -- background work ----------------------------------------------------------------
-
-    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
-        """Run ``work`` after the response, keeping a reference until it ends."""
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("lambda: background task failed", exc_info=task.exception())
-
-    async def cancel_tasks(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- naming -------------------------------------------------------------------------
 

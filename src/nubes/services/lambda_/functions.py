@@ -43,7 +43,8 @@ class FunctionOps(LambdaCore):
             raise exc.ResourceConflict(f"Function already exist: {ref.name}")
         if params.get("Publish"):
             fv = self.store.publish(fv, None, fv.last_modified)
-        self.spawn(self.settle(FunctionRef(ctx.account_id, ctx.region, ref.name), package.sha))
+        created = FunctionRef(ctx.account_id, ctx.region, ref.name)
+        self.background.spawn(self.settle(created, package.sha))
         return configuration(fv, self.layer_sizes(fv))
 
     def _check_runtime_and_layers(self, params: dict[str, Any]) -> None:
@@ -104,7 +105,7 @@ class FunctionOps(LambdaCore):
             published = self.store.publish(fv, None, fv.last_modified)
             fv = published
         self.collect_code([old_sha])
-        self.spawn(self.settle(ref, package.sha))
+        self.background.spawn(self.settle(ref, package.sha))
         return configuration(fv, self.layer_sizes(fv))
 
     def _begin_update(self, fv: FunctionVersion) -> None:
@@ -125,7 +126,7 @@ class FunctionOps(LambdaCore):
         if "Environment" in params and not (params["Environment"] or {}).get("Variables"):
             fv.config.pop("Environment", None)
         self._begin_update(fv)
-        self.spawn(self.settle(ref, fv.code_sha))
+        self.background.spawn(self.settle(ref, fv.code_sha))
         return configuration(fv, self.layer_sizes(fv))
 
     def delete_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -138,7 +139,7 @@ class FunctionOps(LambdaCore):
         else:
             self.latest(ref)
             self.collect_code(self.store.delete_function(ref.account_id, ref.region, ref.name))
-        self.spawn(self.invoker.evict((ref.account_id, ref.region, ref.name)))
+        self.background.spawn(self.invoker.evict((ref.account_id, ref.region, ref.name)))
         ctx.status = 204
         return {}
 

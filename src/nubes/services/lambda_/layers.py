@@ -30,7 +30,7 @@ class LayerOps(LambdaCore):
         attrs.setdefault("Description", "")
         layer = self.layers.publish(LayerVersion(
             ctx.account_id, ctx.region, name, 0, package.sha, package.size, time.time(), attrs))
-        self.spawn(self.code.ensure(package.sha))
+        self.background.spawn(self.code.ensure(package.sha))
         ctx.status = 201
         return self._output(ctx, layer)
 

@@ -49,12 +49,12 @@ class LambdaProvider(FunctionOps, VersionOps, InvokeOps, LayerOps, PermissionOps
         self.worker.start()
         for fv in self.store.pending_versions():
             ref = FunctionRef(fv.account_id, fv.region, fv.name)
-            self.spawn(self.settle(ref, fv.code_sha))
+            self.background.spawn(self.settle(ref, fv.code_sha))
 
     async def aclose(self) -> None:
         """Stop the worker and background tasks, then the invoker's sandboxes."""
         await self.worker.close()
-        await self.cancel_tasks()
+        await self.background.cancel()
         await self.invoker.close()
 
     def code_download(self, sha: str, query: dict[str, str]) -> tuple[BlobStream, int] | None:
