@@ -37,6 +37,7 @@ from nubes.protocol.http import Request, Response
 from nubes.protocol.parsers import parse_request
 from nubes.protocol.router import RestRouter
 from nubes.protocol.serializers import serialize_response
+from nubes.protocol.sqs_query import is_query_request, query_model
 from nubes.services.base import Provider, RequestContext
 from nubes.services.lambda_.provider import LambdaProvider
 from nubes.services.s3 import cors
@@ -155,10 +156,15 @@ async def find_operation(edge: Edge, ex: Exchange) -> None:
             ex.operation, ex.uri_params = edge.router(model).match(
                 request.method, request.path, request.query_dict(), request.headers
             )
-        elif model.protocol == "json":
+        elif model.protocol == "json" and not is_query_request(model, "x-amz-target" in
+                                                                  request.headers):
             target = request.headers.get("x-amz-target", "")
             ex.operation = _operation(model, target.rpartition(".")[2])
         else:
+            if model.protocol == "json":
+                # A query-compatible json service (SQS) addressed in its old query
+                # protocol: parsed and answered (errors too) through its query twin.
+                ex.model = model = query_model(model.service_name)
             await ex.read_body()
             action = request.query_dict().get("Action") or _form_action(request.body)
             ex.operation = _operation(model, action)

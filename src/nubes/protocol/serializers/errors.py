@@ -97,8 +97,11 @@ def _query(service: ServiceModel, error: ServiceError, request_id: str) -> Respo
     namespace = service.metadata.get("xmlNamespace")
     xmlns = f' xmlns="{escape_attribute(namespace)}"' if namespace else ""
     fault = "Sender" if error.sender_fault else "Receiver"
+    code = error.code
+    if service.metadata.get("awsQueryCompatible") is not None:  # SQS's query twin
+        code = _query_codes(service).get(code, (code, code))[1]
     body = (
-        f"<ErrorResponse{xmlns}><Error><Type>{fault}</Type><Code>{escape(error.code)}</Code>"
+        f"<ErrorResponse{xmlns}><Error><Type>{fault}</Type><Code>{escape(code)}</Code>"
         f"<Message>{escape(error.message)}</Message>{_fields(error)}</Error>"
         f"<RequestId>{escape(request_id)}</RequestId></ErrorResponse>"
     )
