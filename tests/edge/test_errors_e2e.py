@@ -150,7 +150,6 @@ def test_an_s3_request_matching_no_operation_is_a_client_error(
 @pytest.mark.parametrize(
     ("service", "operation", "call", "content_type"),
     [
-        ("kinesis", "ListStreams", lambda c: c.list_streams(), "application/x-amz-json-1.1"),
         ("sqs", "ListQueues", lambda c: c.list_queues(), "application/x-amz-json-1.0"),
         ("events", "ListRules", lambda c: c.list_rules(), "application/x-amz-json-1.1"),
         ("sns", "ListTopics", lambda c: c.list_topics(), "text/xml"),
@@ -241,9 +240,9 @@ def test_malformed_json_to_an_operation_not_implemented_is_still_a_clear_error(
     nubes_server: NubesServer,
 ) -> None:
     # The operation exists, so Nubes says it does not do it before reading the body.
-    answer = signed(nubes_server.endpoint, "POST", "/", "kinesis", b"{not json",
+    answer = signed(nubes_server.endpoint, "POST", "/", "events", b"{not json",
                     {"Content-Type": "application/x-amz-json-1.1",
-                     "X-Amz-Target": "Kinesis_20131202.ListStreams"})
+                     "X-Amz-Target": "AWSEvents.ListRules"})
     assert answer.status == 501
     assert answer.json()["__type"] == "NotImplemented"
 

@@ -19,6 +19,8 @@ from nubes.services.base import Provider
 from nubes.services.dynamodb.provider import DynamoDBProvider
 from nubes.services.dynamodb.store import DynamoStore
 from nubes.services.dynamodb.streams.provider import DynamoDBStreamsProvider
+from nubes.services.kinesis.provider import KinesisProvider
+from nubes.services.kinesis.store import KinesisStore
 from nubes.services.lambda_.code import CodeNotFound
 from nubes.services.lambda_.provider import LambdaOptions, LambdaProvider, unreserved_limit
 from nubes.services.logs.provider import LogsProvider
@@ -34,6 +36,7 @@ PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "lambda": LambdaProvider,
     "dynamodb": DynamoDBProvider,
     "dynamodbstreams": DynamoDBStreamsProvider,
+    "kinesis": KinesisProvider,
 })
 
 
@@ -110,6 +113,7 @@ def open_services(settings: Settings) -> Services:
     dynamo = DynamoStore(db)  # shared by the DynamoDB and DynamoDB Streams providers
     services.providers["dynamodb"] = DynamoDBProvider(dynamo)
     services.providers["dynamodbstreams"] = DynamoDBStreamsProvider(dynamo)
+    services.providers["kinesis"] = KinesisProvider(KinesisStore(db))
     logs = LogStore(db)
     services.providers["logs"] = LogsProvider(logs)
     services.meter = MeterStore(db, Metrics())
