@@ -63,11 +63,11 @@ class RecordOps(KinesisCore):
             for (index, _, _), counter in zip(routed, counters, strict=True)]}
 
     def get_records(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        limit = exc.bounded("limit", params.get("Limit"), 1, 10000, 10000)
         iterator = decode(params["ShardIterator"])
         now = self.clock()
         check_fresh(iterator, now)
         stream = self._iterator_stream(ctx, iterator)
-        limit = exc.bounded("limit", params.get("Limit"), 1, 10000, 10000)
         not_before = now - stream.retention_hours * 3600
         rows = _within_size(self.store.read(stream.id, iterator.shard, iterator.position,
                                             limit, not_before))
