@@ -26,6 +26,8 @@ from nubes.services.lambda_.provider import LambdaOptions, LambdaProvider, unres
 from nubes.services.logs.provider import LogsProvider
 from nubes.services.logs.store import LogStore
 from nubes.services.s3.provider import S3Provider
+from nubes.services.sqs.provider import SqsProvider
+from nubes.services.sqs.store import SqsStore
 from nubes.storage.blobs import BlobStore
 from nubes.storage.sqlite import Database
 
@@ -36,6 +38,7 @@ PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "lambda": LambdaProvider,
     "dynamodb": DynamoDBProvider,
     "dynamodbstreams": DynamoDBStreamsProvider,
+    "sqs": SqsProvider,
     "kinesis": KinesisProvider,
 })
 
@@ -114,6 +117,7 @@ def open_services(settings: Settings) -> Services:
     services.providers["dynamodb"] = DynamoDBProvider(dynamo)
     services.providers["dynamodbstreams"] = DynamoDBStreamsProvider(dynamo)
     services.providers["kinesis"] = KinesisProvider(KinesisStore(db))
+    services.providers["sqs"] = SqsProvider(SqsStore(db))
     logs = LogStore(db)
     services.providers["logs"] = LogsProvider(logs)
     services.meter = MeterStore(db, Metrics())
