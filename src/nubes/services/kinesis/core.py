@@ -3,24 +3,21 @@ finding the caller's stream from ``StreamName`` or ``StreamARN``."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from nubes.services.background import BackgroundTasks
 from nubes.services.base import RequestContext
 from nubes.services.kinesis import exceptions as exc
 from nubes.services.kinesis.models import Stream, StreamStatus, parse_stream_arn
 from nubes.services.kinesis.store import KinesisStore
-
-log = logging.getLogger(__name__)
 
 
 class KinesisCore:
     def __init__(self, store: KinesisStore, clock: Callable[[], float]) -> None:
         self.store = store
         self.clock = clock
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.background = BackgroundTasks("kinesis")
 
     def stream_name(self, ctx: RequestContext, params: Mapping[str, Any],
                     arn_member: str = "StreamARN") -> str:
@@ -50,20 +47,3 @@ class KinesisCore:
         if stream is None or (active and stream.status != StreamStatus.ACTIVE):
             raise exc.stream_not_found(name, ctx.account_id)
         return stream
-
-    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
-        """Run ``work`` after the response, keeping a reference until it ends."""
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("kinesis: background task failed", exc_info=task.exception())
-
-    async def cancel_tasks(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)

@@ -61,4 +61,4 @@ class KinesisProvider(StreamOps, ShardOps, RecordOps, TagOps, Provider):
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
             self._sweeper = None
-        await self.cancel_tasks()
+        await self.background.cancel()

@@ -46,14 +46,14 @@ class StreamOps(KinesisCore):
         stream = self.store.create_stream(new)
         if stream is None:
             raise exc.stream_exists(name, ctx.account_id)
-        self.spawn(self._settle_soon(stream))
+        self.background.spawn(self._settle_soon(stream))
         return {}
 
     def delete_stream(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         stream = self.stream(ctx, params)
         if stream.status != StreamStatus.DELETING:
             self.store.set_status(stream.id, StreamStatus.DELETING)
-            self.spawn(self._settle_soon(stream))
+            self.background.spawn(self._settle_soon(stream))
         return {}
 
     async def _settle_soon(self, stream: Stream) -> None:
