@@ -26,7 +26,7 @@ def _md5_of_attributes(attributes: dict[str, dict[str, Any]]) -> str:
     return hashlib.md5(data).hexdigest()
 
 
-ATTRIBUTES = {
+ATTRIBUTES: dict[str, dict[str, Any]] = {
     "city": {"DataType": "String", "StringValue": "Zürich"},
     "count": {"DataType": "Number", "StringValue": "3"},
     "blob": {"DataType": "Binary", "BinaryValue": b"\x00\xff"},

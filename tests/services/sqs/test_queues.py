@@ -19,7 +19,8 @@ def test_a_missing_queue_is_queue_does_not_exist_with_its_old_query_code(sqs: An
     error = error_of(lambda: sqs.get_queue_url(QueueName=unique()))
     assert error["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
     assert error["QueryErrorCode"] == "QueueDoesNotExist"
-    assert error["headers"]["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
+    assert error["headers"]["x-amzn-query-error"] == (
+        "AWS.SimpleQueueService.NonExistentQueue;Sender")
     assert error["status"] == 400
 
 
