@@ -150,7 +150,9 @@ def test_an_s3_request_matching_no_operation_is_a_client_error(
 @pytest.mark.parametrize(
     ("service", "operation", "call", "content_type"),
     [
-        ("sqs", "ListQueues", lambda c: c.list_queues(), "application/x-amz-json-1.0"),
+        ("sqs", "AddPermission", lambda c: c.add_permission(
+            QueueUrl="http://localhost/000000000000/q", Label="l", AWSAccountIds=["1"],
+            Actions=["*"]), "application/x-amz-json-1.0"),
         ("events", "ListRules", lambda c: c.list_rules(), "application/x-amz-json-1.1"),
         ("sns", "ListTopics", lambda c: c.list_topics(), "text/xml"),
         ("sts", "GetCallerIdentity", lambda c: c.get_caller_identity(), "text/xml"),
@@ -172,7 +174,13 @@ def test_a_service_not_implemented_yet_is_501_naming_the_operation(
 def test_sqs_json_errors_also_carry_the_query_error_code(
     make_client: Callable[..., Any],
 ) -> None:
-    status, error, headers = client_error(lambda: make_client("sqs").list_queues())
+    status, error, headers = client_error(lambda: make_client("sqs").get_queue_url(
+        QueueName="no-such-queue"))
+    assert headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
+    assert error["QueryErrorCode"] == "QueueDoesNotExist"
+    status, error, headers = client_error(lambda: make_client("sqs").add_permission(
+        QueueUrl="http://localhost/000000000000/q", Label="l", AWSAccountIds=["1"],
+        Actions=["*"]))
     assert headers["x-amzn-query-error"] == "NotImplemented;Sender"
     assert error["QueryErrorCode"] == "NotImplemented"
 
