@@ -3,6 +3,7 @@ and durability across reopening."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -155,3 +156,48 @@ def test_deleting_a_group_deletes_its_streams_and_events(db: Database) -> None:
     store.delete_group(ACCOUNT, REGION, "/g")
     assert db.query_one("SELECT count(*) FROM logs_events")[0] == 0  # type: ignore[index]
     assert db.query_one("SELECT count(*) FROM logs_streams")[0] == 0  # type: ignore[index]
+
+
+def event_rows(db: Database) -> int:
+    row = db.query_one("SELECT count(*) FROM logs_events")
+    assert row is not None
+    return int(row[0])
+
+
+def test_writes_on_the_event_loop_are_batched_and_read_back_at_once(db: Database) -> None:
+    store = LogStore(db, clock=Clock())
+
+    async def invoke_then_read() -> list[str]:
+        for i in range(3):
+            store.write(ACCOUNT, REGION, "/aws/lambda/fn", "s", [LogEvent(NOW + i, f"{i}\n")])
+        assert event_rows(db) == 0  # still buffered...
+        return all_messages(store, "/aws/lambda/fn", "s")  # ...but a read sees them
+
+    assert asyncio.run(invoke_then_read()) == ["0\n", "1\n", "2\n"]
+    assert store.get_group(ACCOUNT, REGION, "/aws/lambda/fn").stored_bytes == 6
+
+
+def test_buffered_writes_are_stored_by_the_loop_shortly_after(db: Database) -> None:
+    store = LogStore(db, clock=Clock())
+
+    async def write_and_wait() -> None:
+        store.write(ACCOUNT, REGION, "/g", "a", [LogEvent(NOW, "first")])
+        store.write(ACCOUNT, REGION, "/g", "b", [LogEvent(NOW, "second")])
+        deadline = time.monotonic() + 5
+        while event_rows(db) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(store.pending.interval_s)
+
+    asyncio.run(write_and_wait())
+    assert event_rows(db) == 2
+
+
+def test_closing_the_provider_stores_what_is_buffered(db: Database) -> None:
+    store = LogStore(db)
+    provider = LogsProvider(store)
+
+    async def write_and_close() -> None:
+        store.write(ACCOUNT, REGION, "/g", "s", [LogEvent(NOW, "last words")])
+        provider.close()  # at shutdown, before the loop would have stored it
+        assert event_rows(db) == 1
+
+    asyncio.run(write_and_close())

@@ -1,7 +1,8 @@
 """The CloudWatch Logs provider: the operation groups assembled into one class.
 
 Groups, streams and events live in ``LogStore``, which is also the ``runtime.api.LogSink``
-the function runtime writes through (``provider.store``). The provider runs retention:
+the function runtime writes through (``provider.store``); closing the provider stores the
+writes still buffered. The provider runs retention:
 a thread sweeps expired events every ``sweep_interval_s``; reads never return them
 anyway, so the sweep only reclaims space and any number of processes may run it.
 """
@@ -57,3 +58,4 @@ class LogsProvider(GroupOps, StreamOps, EventOps, Provider):
 
     def close(self) -> None:
         self._sweeper.stop()
+        self.store.flush()  # the runtime's last log lines, still buffered

@@ -8,7 +8,9 @@ first/last event and last ingestion times, updated in the transaction that appen
 Retention is a store query, not process state: reads never return events older than
 their group's retention, and ``sweep`` deletes them (in bounded chunks, any process may
 run it). ``LogStore.write`` is the ``runtime.api.LogSink`` the function runtime calls for
-every batch of log lines: one transaction, creating the group and stream if missing.
+every batch of log lines, creating the group and stream if missing. Writes made on the
+event loop are stored a few milliseconds later, many in one transaction (``WriteBuffer``);
+every other operation of the store flushes them first, so reads never miss one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from nubes.runtime.api import LogEvent
 from nubes.services.logs import exceptions as exc
 from nubes.services.logs.models import LogGroup, LogStream
+from nubes.services.logs.write_buffer import PendingWrite, WriteBuffer
 from nubes.storage.sqlite import Database
 
 MIGRATIONS = [
@@ -97,13 +100,19 @@ class LogStore:
     def __init__(self, db: Database, clock: Callable[[], int] = now_ms) -> None:
         self.db = db
         self.clock = clock
+        self.pending = WriteBuffer(self._store)
         db.migrate("logs", MIGRATIONS)
+
+    def flush(self) -> None:
+        """Store the log writes still buffered (every operation below does this first)."""
+        self.pending.flush()
 
     # Groups ------------------------------------------------------------------------------
 
     def create_group(self, account_id: str, region: str, name: str, *,
                      log_class: str = "STANDARD", kms_key_id: str | None = None,
                      tags: dict[str, str] | None = None) -> None:
+        self.flush()
         try:
             self.db.execute(
                 "INSERT INTO logs_groups (account_id, region, name, created_ms, log_class,"
@@ -115,6 +124,7 @@ class LogStore:
                 "The specified log group already exists") from None
 
     def get_group(self, account_id: str, region: str, name: str) -> LogGroup:
+        self.flush()
         row = self.db.query_one(
             f"SELECT {_GROUP_COLUMNS} FROM logs_groups"
             " WHERE account_id = ? AND region = ? AND name = ?", (account_id, region, name))
@@ -127,6 +137,7 @@ class LogStore:
                     names: Sequence[str] | None = None, after: str | None = None,
                     limit: int = 50) -> list[LogGroup]:
         """Groups in name order, after the name ``after``; ``contains`` ignores case."""
+        self.flush()
         sql = [f"SELECT {_GROUP_COLUMNS} FROM logs_groups WHERE account_id = ? AND region = ?"]
         args: list[Any] = [account_id, region]
         if names is not None:
@@ -149,6 +160,7 @@ class LogStore:
         return [_to_group(row) for row in self.db.query(" ".join(sql), args)]
 
     def delete_group(self, account_id: str, region: str, name: str) -> None:
+        self.flush()
         changed = self.db.execute(
             "DELETE FROM logs_groups WHERE account_id = ? AND region = ? AND name = ?",
             (account_id, region, name))
@@ -156,12 +168,14 @@ class LogStore:
             raise exc.group_not_found()
 
     def set_retention(self, group: LogGroup, days: int | None) -> None:
+        self.flush()
         self.db.execute("UPDATE logs_groups SET retention_days = ? WHERE id = ?",
                         (days, group.id))
 
     def update_tags(self, group: LogGroup, add: dict[str, str], remove: Sequence[str],
                     check: Callable[[dict[str, str], dict[str, str]], None]) -> None:
         """Add and remove tags atomically; ``check(add, current)`` may refuse."""
+        self.flush()
         with self.db.transaction() as conn:
             row = conn.execute("SELECT tags FROM logs_groups WHERE id = ?",
                                (group.id,)).fetchone()
@@ -176,6 +190,7 @@ class LogStore:
     # Streams -----------------------------------------------------------------------------
 
     def create_stream(self, group: LogGroup, name: str) -> None:
+        self.flush()
         try:
             self.db.execute(
                 "INSERT INTO logs_streams (group_id, name, created_ms) VALUES (?, ?, ?)",
@@ -185,6 +200,7 @@ class LogStore:
                 "The specified log stream already exists") from None
 
     def get_stream(self, group: LogGroup, name: str) -> LogStream:
+        self.flush()
         row = self.db.query_one(
             f"SELECT {_STREAM_COLUMNS} FROM logs_streams WHERE group_id = ? AND name = ?",
             (group.id, name))
@@ -196,6 +212,7 @@ class LogStore:
                      by_last_event: bool = False, descending: bool = False,
                      after: tuple[int, str] | None = None, limit: int = 50) -> list[LogStream]:
         """Streams ordered by name, or by last event time then name (no events first)."""
+        self.flush()
         keys = ["coalesce(last_event_ms, -1)", "name"] if by_last_event else ["name"]
         sql = [f"SELECT {_STREAM_COLUMNS} FROM logs_streams WHERE group_id = ?"]
         args: list[Any] = [group.id]
@@ -213,6 +230,7 @@ class LogStore:
 
     def stream_ids(self, group: LogGroup, names: Sequence[str]) -> list[int]:
         """The ids of the group's streams among ``names`` (unknown names are skipped)."""
+        self.flush()
         marks = ", ".join("?" * len(names))
         rows = self.db.query(
             f"SELECT id FROM logs_streams WHERE group_id = ? AND name IN ({marks})",
@@ -220,6 +238,7 @@ class LogStore:
         return [int(row[0]) for row in rows]
 
     def delete_stream(self, group: LogGroup, name: str) -> None:
+        self.flush()
         with self.db.transaction() as conn:
             row = conn.execute(
                 "SELECT id FROM logs_streams WHERE group_id = ? AND name = ?",
@@ -237,28 +256,36 @@ class LogStore:
 
     def append(self, stream: LogStream, events: Sequence[tuple[int, str]]) -> None:
         """Store events (timestamp ms, message) of one stream, in one transaction."""
+        self.flush()
         with self.db.transaction() as conn:
             self._append(conn, stream.group_id, stream.id, events, self.clock())
 
     def write(self, account_id: str, region: str, group: str, stream: str,
               events: Sequence[LogEvent]) -> None:
-        """``LogSink``: append, creating the group and stream first if they are missing."""
-        if not events:
-            return
-        now = self.clock()
+        """``LogSink``: append, creating the group and stream first if they are missing
+        (on the event loop, a few milliseconds later: see ``WriteBuffer``)."""
+        if events:
+            self.pending.add(PendingWrite(account_id, region, group, stream, events,
+                                          self.clock()))
+
+    def _store(self, batch: list[PendingWrite]) -> None:
+        """Buffered writes, in order, in one transaction."""
         with self.db.transaction() as conn:
-            group_id = self._ensure(
-                conn, "SELECT id FROM logs_groups WHERE account_id = ? AND region = ?"
-                " AND name = ?", (account_id, region, group),
-                "INSERT INTO logs_groups (account_id, region, name, created_ms, log_class)"
-                " VALUES (?, ?, ?, ?, 'STANDARD')", (account_id, region, group, now))
-            stream_id = self._ensure(
-                conn, "SELECT id FROM logs_streams WHERE group_id = ? AND name = ?",
-                (group_id, stream),
-                "INSERT INTO logs_streams (group_id, name, created_ms) VALUES (?, ?, ?)",
-                (group_id, stream, now))
-            self._append(conn, group_id, stream_id,
-                         [(event.timestamp_ms, event.message) for event in events], now)
+            for write in batch:
+                group_id = self._ensure(
+                    conn, "SELECT id FROM logs_groups WHERE account_id = ? AND region = ?"
+                    " AND name = ?", (write.account_id, write.region, write.group),
+                    "INSERT INTO logs_groups (account_id, region, name, created_ms,"
+                    " log_class) VALUES (?, ?, ?, ?, 'STANDARD')",
+                    (write.account_id, write.region, write.group, write.received_ms))
+                stream_id = self._ensure(
+                    conn, "SELECT id FROM logs_streams WHERE group_id = ? AND name = ?",
+                    (group_id, write.stream),
+                    "INSERT INTO logs_streams (group_id, name, created_ms) VALUES (?, ?, ?)",
+                    (group_id, write.stream, write.received_ms))
+                self._append(conn, group_id, stream_id,
+                             [(event.timestamp_ms, event.message) for event in write.events],
+                             write.received_ms)
 
     @staticmethod
     def _ensure(conn: sqlite3.Connection, select: str, key: tuple[Any, ...], insert: str,
@@ -291,6 +318,7 @@ class LogStore:
 
     def sweep(self) -> int:
         """Delete the events older than their group's retention; returns how many."""
+        self.flush()
         now = self.clock()
         groups = self.db.query(
             "SELECT id, retention_days FROM logs_groups WHERE retention_days IS NOT NULL")
