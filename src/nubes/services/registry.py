@@ -1,17 +1,23 @@
 """The running services of one Nubes process: stores opened once, providers built on them.
 
 This is the one place that knows every service; the edge looks providers up here by
-botocore service name. Adding a service means adding one line to ``open_services``.
+botocore service name. Adding a service means adding one line to ``open_services``. It
+also wires the event bus to the services that receive events (``SqsTarget``,
+``LambdaTarget``), so no service imports another.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from nubes.accounts import AccountStore
 from nubes.config import Settings
+from nubes.events import policy
+from nubes.events.bus import EventBus
+from nubes.events.event import Access, DeliveryResult, Event
 from nubes.metering import MeterStore, Metrics
 from nubes.runtime.invoker import LocalInvoker
 from nubes.runtime.options import InvokerOptions
@@ -51,12 +57,17 @@ class Services:
     providers: dict[str, Provider] = field(default_factory=dict)
     meter: MeterStore | None = None
     invoker: LocalInvoker | None = None  # runs Lambda's functions (owned by its provider)
+    bus: EventBus | None = None
 
     async def start(self) -> None:
         for provider in self.providers.values():
             await provider.start()
+        if self.bus is not None:
+            self.bus.start()
 
     async def stop(self) -> None:
+        if self.bus is not None:
+            await self.bus.close()
         for provider in self.providers.values():
             await provider.aclose()
 
@@ -86,6 +97,55 @@ class S3CodeSource:
         return self.s3.blobs.read_all(obj.blob_id) if obj.blob_id else b""
 
 
+class SqsTarget:
+    """The bus's deliveries into SQS queues: a message per event, the payload its body."""
+
+    def __init__(self, sqs: SqsProvider) -> None:
+        self.sqs = sqs
+
+    def check(self, destination: str, principal: str, source_arn: str, source_account: str
+              ) -> Access:
+        queue = self.sqs.queue_by_arn(destination)
+        if queue is None or queue.fifo:  # S3 cannot notify FIFO queues
+            return Access.MISSING
+        request = policy.Request(principal, "sqs:SendMessage", destination, source_arn,
+                                 source_account)
+        statements = policy.statements_of(queue.attributes.get("Policy"))
+        return Access.ALLOWED if policy.allows(statements, request) else Access.DENIED
+
+    async def deliver(self, event: Event) -> DeliveryResult:
+        if self.check(event.destination, event.principal, event.source_arn,
+                      event.account_id) is not Access.ALLOWED:
+            return DeliveryResult.GONE
+        sent = self.sqs.send_internal(event.destination, event.payload, event.principal)
+        return DeliveryResult.DONE if sent is not None else DeliveryResult.GONE
+
+
+class LambdaTarget:
+    """The bus's deliveries to functions: an asynchronous invocation per event, queued
+    with Lambda's own retries, if the function's resource policy allows the source."""
+
+    def __init__(self, lam: LambdaProvider) -> None:
+        self.lam = lam
+
+    def check(self, destination: str, principal: str, source_arn: str, source_account: str
+              ) -> Access:
+        statements = self.lam.resource_policy(destination)
+        if statements is None:
+            return Access.MISSING
+        request = policy.Request(principal, "lambda:InvokeFunction", destination, source_arn,
+                                 source_account)
+        return Access.ALLOWED if policy.allows(statements, request) else Access.DENIED
+
+    async def deliver(self, event: Event) -> DeliveryResult:
+        if self.check(event.destination, event.principal, event.source_arn,
+                      event.account_id) is not Access.ALLOWED:
+            return DeliveryResult.GONE
+        queued = self.lam.enqueue_event(event.destination, event.payload.encode(),
+                                        str(uuid.uuid4()))
+        return DeliveryResult.DONE if queued else DeliveryResult.GONE
+
+
 def _invoker_options(settings: Settings, accounts: AccountStore, db: Database
                      ) -> InvokerOptions:
     def credentials_for(account_id: str) -> tuple[str, str]:
@@ -111,13 +171,15 @@ def open_services(settings: Settings) -> Services:
     accounts = AccountStore(db)
     accounts.ensure_default()
     blobs = BlobStore(data_dir / "blobs", fsync=settings.fsync)
-    services = Services(db=db, blobs=blobs, accounts=accounts)
-    services.providers["s3"] = s3 = S3Provider(db, blobs)
+    bus = EventBus(db)
+    services = Services(db=db, blobs=blobs, accounts=accounts, bus=bus)
+    services.providers["s3"] = s3 = S3Provider(db, blobs, bus)
     dynamo = DynamoStore(db)  # shared by the DynamoDB and DynamoDB Streams providers
     services.providers["dynamodb"] = DynamoDBProvider(dynamo)
     services.providers["dynamodbstreams"] = DynamoDBStreamsProvider(dynamo)
     services.providers["kinesis"] = KinesisProvider(KinesisStore(db))
-    services.providers["sqs"] = SqsProvider(SqsStore(db))
+    services.providers["sqs"] = sqs = SqsProvider(SqsStore(db))
+    bus.register("sqs", SqsTarget(sqs))
     logs = LogStore(db)
     services.providers["logs"] = LogsProvider(logs)
     services.meter = MeterStore(db, Metrics())
@@ -127,6 +189,7 @@ def open_services(settings: Settings) -> Services:
                                    async_retry_delays=settings.lambda_async_retry_delays,
                                    runtimes=frozenset(invoker.available_runtimes()))
     lambda_blobs = BlobStore(data_dir / "lambda" / "blobs", fsync=settings.fsync)  # its own
-    services.providers["lambda"] = LambdaProvider(db, lambda_blobs, lambda_options, invoker,
-                                                  S3CodeSource(s3))
+    services.providers["lambda"] = lam = LambdaProvider(db, lambda_blobs, lambda_options,
+                                                        invoker, S3CodeSource(s3))
+    bus.register("lambda", LambdaTarget(lam))
     return services

@@ -15,7 +15,7 @@ from nubes.errors import ServiceError
 from nubes.runtime.api import FunctionSpec, Invocation, InvocationResult, Outcome, TooManyRequests
 from nubes.services.base import RequestContext
 from nubes.services.lambda_ import exceptions as exc
-from nubes.services.lambda_.arns import FunctionRef
+from nubes.services.lambda_.arns import FunctionRef, parse_resource_arn
 from nubes.services.lambda_.core import LambdaCore
 from nubes.services.lambda_.event_store import Event
 from nubes.services.lambda_.models import FunctionVersion
@@ -112,6 +112,31 @@ class InvokeOps(LambdaCore):
         self.worker.wake()
         ctx.status = 202
         return {"Status": 202}
+
+    # -- for other services, through the event bus (no request) ----------------------
+
+    def resource_policy(self, arn: str) -> list[dict[str, Any]] | None:
+        """The statements of the resource policy of the function (or version, or alias) a
+        full ARN names; None when it does not exist."""
+        try:
+            ref = parse_resource_arn(arn)
+            self.resolve(ref)
+        except ServiceError:
+            return None
+        return self.store.statements(ref.account_id, ref.region, ref.name, ref.qualifier or "")
+
+    def enqueue_event(self, arn: str, payload: bytes, request_id: str) -> bool:
+        """Queue an asynchronous invocation (with Lambda's retries) of the function a full
+        ARN names; False when it does not exist."""
+        try:
+            ref = parse_resource_arn(arn)
+            self.resolve(ref)
+        except ServiceError:
+            return False
+        self.events.enqueue(ref.account_id, ref.region, ref.name, ref.qualifier, payload,
+                            request_id)
+        self.worker.wake()
+        return True
 
     async def run_event(self, event: Event) -> RunResult:
         """Run one queued event (for the worker): what became of it."""

@@ -177,7 +177,11 @@ class BucketOps(S3Core):
                                               params: dict[str, Any]) -> dict[str, Any]:
         bucket = self.bucket(ctx, params)
         config = validate_notification(params.get("NotificationConfiguration") or {})
+        if self.notifier is not None and not params.get("SkipDestinationValidation"):
+            self.notifier.check(bucket, config)
         self.store.set_config(bucket.name, "notification", config or None)
+        if self.notifier is not None:
+            self.notifier.test_events(ctx, bucket, config)
         return {}
 
     def get_bucket_notification_configuration(self, ctx: RequestContext,

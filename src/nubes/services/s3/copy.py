@@ -61,7 +61,8 @@ class CopyOps(S3Core):
         check = write_check(params)
         version.blob_id = self.blobs.link(source.blob_id) if source.blob_id else None
         try:
-            garbage = self.store.put(version, check)
+            garbage = self.store.put(version, check,
+                                     self.events(ctx, bucket, "ObjectCreated:Copy"))
         except BaseException:
             self.blobs.delete_many([version.blob_id])
             raise

@@ -18,7 +18,8 @@ from nubes.services.s3.models import (
     Versioning,
     md5_from_content_md5,
 )
-from nubes.services.s3.store import S3Store
+from nubes.services.s3.notifications import Notifier
+from nubes.services.s3.store import AfterWrite, S3Store
 from nubes.services.s3.upload_store import UploadStore
 from nubes.storage.blobs import BlobInfo, BlobStore
 
@@ -44,10 +45,12 @@ class S3Core:
     transaction, so a stale ``versioning`` here only affects how a response looks.
     """
 
-    def __init__(self, store: S3Store, uploads: UploadStore, blobs: BlobStore) -> None:
+    def __init__(self, store: S3Store, uploads: UploadStore, blobs: BlobStore,
+                 notifier: Notifier | None = None) -> None:
         self.store = store
         self.uploads = uploads
         self.blobs = blobs
+        self.notifier = notifier  # None: no event bus, notifications are not delivered
         self._buckets: dict[str, Bucket] = {}
 
     def bucket(self, ctx: RequestContext, params: dict[str, Any], member: str = "Bucket"
@@ -64,6 +67,11 @@ class S3Core:
         if bucket.account_id != ctx.account_id or (expected and expected != bucket.account_id):
             raise exc.AccessDenied(headers={"x-amz-bucket-region": bucket.region})
         return bucket
+
+    def events(self, ctx: RequestContext, bucket: Bucket, event_name: str | None = None
+               ) -> AfterWrite | None:
+        """The hook publishing a write's notifications (``event_name`` None: removals)."""
+        return None if self.notifier is None else self.notifier.after(ctx, bucket, event_name)
 
     def forget_bucket(self, name: str) -> None:
         self._buckets.pop(name, None)

@@ -139,7 +139,9 @@ class MultipartOps(CopyOps):
         version.parts = [p.size for p in chosen]
         version.last_modified = round(time.time(), 3)
         try:
-            garbage = self.uploads.complete(upload, version, check)
+            garbage = self.uploads.complete(
+                upload, version, check,
+                self.events(ctx, bucket, "ObjectCreated:CompleteMultipartUpload"))
         except BaseException:
             self.blobs.delete(blob_id)
             raise

@@ -85,6 +85,11 @@ def check_put_size(params: dict[str, Any]) -> None:
 
 class ObjectOps(S3Core):
     async def put_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        return await self.write_object(ctx, params, "ObjectCreated:Put")
+
+    async def write_object(self, ctx: RequestContext, params: dict[str, Any], event_name: str
+                           ) -> dict[str, Any]:
+        """PutObject, notifying ``event_name`` (a POST upload is ObjectCreated:Post)."""
         bucket = self.bucket(ctx, params)
         key = params["Key"]
         validate_key(key)
@@ -100,7 +105,7 @@ class ObjectOps(S3Core):
         version.checksums = body_checksums(params, info)
         version.last_modified = round(time.time(), 3)
         try:
-            garbage = self.store.put(version, check)
+            garbage = self.store.put(version, check, self.events(ctx, bucket, event_name))
         except BaseException:
             self.blobs.delete(info.id)
             raise
@@ -181,17 +186,19 @@ class ObjectOps(S3Core):
 
     def delete_object(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         bucket = self.bucket(ctx, params)
-        out = self._delete_one(bucket, params["Key"], params.get("VersionId"))
+        out = self._delete_one(ctx, bucket, params["Key"], params.get("VersionId"))
         ctx.status = 204
         return out
 
-    def _delete_one(self, bucket: Bucket, key: str, version_id: str | None) -> dict[str, Any]:
+    def _delete_one(self, ctx: RequestContext, bucket: Bucket, key: str,
+                    version_id: str | None) -> dict[str, Any]:
+        after = self.events(ctx, bucket)
         if version_id is None:
-            marker, garbage = self.store.delete(bucket.name, key)
+            marker, garbage = self.store.delete(bucket.name, key, after)
             self.collect(garbage)
             return {"DeleteMarker": True, "VersionId": marker.version_id} if marker else {}
         check_version_id(version_id)
-        removed, garbage = self.store.delete_version(bucket.name, key, version_id)
+        removed, garbage = self.store.delete_version(bucket.name, key, version_id, after)
         self.collect(garbage)
         out: dict[str, Any] = {"VersionId": version_id}
         if removed is not None and removed.delete_marker:
@@ -209,7 +216,7 @@ class ObjectOps(S3Core):
         for item in objects:
             key, version_id = item["Key"], item.get("VersionId")
             try:
-                result = self._delete_one(bucket, key, version_id)
+                result = self._delete_one(ctx, bucket, key, version_id)
             except exc.S3Error as error:
                 errors.append(_delete_error(key, version_id, error))
                 continue

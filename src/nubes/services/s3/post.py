@@ -151,5 +151,5 @@ class PostOps(ObjectOps, AclOps):
         self.check_write_acl(ctx, params)
         low, high = decoded.length_range or (0, MAX_PUT_SIZE)
         params["Body"] = _SizeLimited(upload.file, low, min(high, MAX_PUT_SIZE))
-        out = await ObjectOps.put_object(self, ctx, params)
+        out = await ObjectOps.write_object(self, ctx, params, "ObjectCreated:Post")
         return PostResult(bucket.name, params["Key"], out["ETag"], out.get("VersionId"))

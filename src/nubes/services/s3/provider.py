@@ -5,7 +5,8 @@ attributes, defaults, post) and shares the state of ``core.S3Core``. The writes 
 carry an ACL (PutObject, CopyObject, CreateMultipartUpload) have it checked here, before
 anything is read or written. Construct with the metadata ``Database`` and a ``BlobStore``
 that belongs to S3 alone: at start-up, blobs no metadata row references are orphans of a
-crash between blob rename and commit, and are deleted.
+crash between blob rename and commit, and are deleted. With an ``EventBus``, bucket
+notifications are published on it (``notifications.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any, ClassVar
 
+from nubes.events.bus import EventBus
 from nubes.services.base import Provider, RequestContext
 from nubes.services.s3.acl import AclOps
 from nubes.services.s3.attributes import AttributesOps
@@ -21,6 +23,7 @@ from nubes.services.s3.core import S3Core
 from nubes.services.s3.defaults import DefaultsOps
 from nubes.services.s3.listing import ListingOps
 from nubes.services.s3.multipart import MultipartOps
+from nubes.services.s3.notifications import Notifier
 from nubes.services.s3.objects import ObjectOps
 from nubes.services.s3.post import PostOps
 from nubes.services.s3.store import S3Store
@@ -35,9 +38,10 @@ class S3Provider(BucketOps, PostOps, ObjectOps, MultipartOps, ListingOps, AclOps
                  AttributesOps, DefaultsOps, Provider):
     service_name: ClassVar[str] = "s3"
 
-    def __init__(self, db: Database, blobs: BlobStore) -> None:
+    def __init__(self, db: Database, blobs: BlobStore, bus: EventBus | None = None) -> None:
         Provider.__init__(self)
-        S3Core.__init__(self, S3Store(db), UploadStore(db), blobs)
+        notifier = Notifier(bus) if bus is not None else None
+        S3Core.__init__(self, S3Store(db), UploadStore(db), blobs, notifier)
         removed = self.collect_orphans()
         if removed:
             log.info("s3: removed %d orphan blobs", removed)

@@ -82,6 +82,9 @@ _ATTRS = ("headers", "metadata", "tags", "parts", "checksums")
 # Decides, inside the write transaction, whether a write may go ahead given the current
 # version of the key (conditional writes); raises to refuse.
 WriteCheck = Callable[[ObjectVersion | None], None]
+# Runs inside the write transaction once the version is written (or removed), so what it
+# writes (event notifications) commits with the change or not at all.
+AfterWrite = Callable[[sqlite3.Connection, ObjectVersion], None]
 
 
 def new_version_id() -> str:
@@ -212,18 +215,24 @@ class S3Store:
         )
         return _to_version(row) if row else None
 
-    def put(self, version: ObjectVersion, check: WriteCheck | None = None) -> list[str]:
+    def put(self, version: ObjectVersion, check: WriteCheck | None = None,
+            after: AfterWrite | None = None) -> list[str]:
         """Make ``version`` the latest of its key, as the bucket's versioning state says
         (its ``version_id`` is set here); returns blob ids no longer referenced."""
         with self.db.transaction() as conn:
             state = bucket_versioning(conn, version.bucket)
             if check is not None:
                 check(latest_version(conn, version.bucket, version.key))
-            return insert_latest(conn, version, state)
+            garbage = insert_latest(conn, version, state)
+            if after is not None:
+                after(conn, version)
+            return garbage
 
-    def delete(self, bucket: str, key: str) -> tuple[ObjectVersion | None, list[str]]:
+    def delete(self, bucket: str, key: str, after: AfterWrite | None = None
+               ) -> tuple[ObjectVersion | None, list[str]]:
         """DeleteObject without a version: remove, or add a delete marker when versioned.
-        Returns the delete marker added (if any) and the blob ids to delete."""
+        Returns the delete marker added (if any) and the blob ids to delete. ``after``
+        sees the marker, or the removed "null" version."""
         with self.db.transaction() as conn:
             state = bucket_versioning(conn, bucket)
             if state is Versioning.UNVERSIONED:
@@ -231,20 +240,28 @@ class S3Store:
                     "DELETE FROM s3_objects WHERE bucket = ? AND key = ? RETURNING blob_id",
                     (bucket, key),
                 ).fetchall()
+                if after is not None:
+                    after(conn, ObjectVersion(bucket, key, NULL_VERSION, _now()))
                 return None, [r[0] for r in rows if r[0]]
             marker = ObjectVersion(bucket, key, "", _now(), delete_marker=True, etag="")
             garbage = insert_latest(conn, marker, state)
+            if after is not None:
+                after(conn, marker)
             return marker, garbage
 
-    def delete_version(self, bucket: str, key: str, version_id: str
+    def delete_version(self, bucket: str, key: str, version_id: str,
+                       after: AfterWrite | None = None
                        ) -> tuple[ObjectVersion | None, list[str]]:
-        """Remove one version for good; the next newest becomes the latest."""
+        """Remove one version for good; the next newest becomes the latest. ``after``
+        sees the version named, removed (as a plain version, even a delete marker)."""
         with self.db.transaction() as conn:
             bucket_versioning(conn, bucket)
             row = conn.execute(
                 f"DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND version_id = ? "
                 f"RETURNING {_COLUMNS}", (bucket, key, version_id)
             ).fetchone()
+            if after is not None:
+                after(conn, ObjectVersion(bucket, key, version_id, _now()))
             if row is None:
                 return None, []
             removed = _to_version(row)
@@ -328,6 +345,14 @@ class S3Store:
 
 def _now() -> float:
     return round(time.time(), 3)
+
+
+def notification_in(conn: sqlite3.Connection, bucket: str) -> dict[str, Any]:
+    """A bucket's notification configuration, read inside a write transaction."""
+    row = conn.execute("SELECT notification FROM s3_buckets WHERE name = ?",
+                       (bucket,)).fetchone()
+    found: dict[str, Any] = json.loads(row[0]) if row and row[0] else {}
+    return found
 
 
 def bucket_versioning(conn: sqlite3.Connection, bucket: str) -> Versioning:

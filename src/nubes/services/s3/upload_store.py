@@ -8,7 +8,13 @@ from collections.abc import Callable, Iterator
 
 from nubes.services.s3 import exceptions as exc
 from nubes.services.s3.models import ObjectVersion, Part, Upload
-from nubes.services.s3.store import WriteCheck, bucket_versioning, insert_latest, latest_version
+from nubes.services.s3.store import (
+    AfterWrite,
+    WriteCheck,
+    bucket_versioning,
+    insert_latest,
+    latest_version,
+)
 from nubes.storage.sqlite import Database
 
 _UPLOAD_COLUMNS = "id, upload_id, bucket, key, initiated, attrs"
@@ -92,7 +98,8 @@ class UploadStore:
         return [_to_part(row) for row in rows]
 
     def complete(self, upload: Upload, version: ObjectVersion,
-                 check: WriteCheck | None = None) -> list[str]:
+                 check: WriteCheck | None = None, after: AfterWrite | None = None
+                 ) -> list[str]:
         """Turn the upload into ``version`` atomically; returns blob ids to delete (every
         part, and whatever the new version replaced)."""
         with self.db.transaction() as conn:
@@ -107,6 +114,8 @@ class UploadStore:
             if check is not None:
                 check(latest_version(conn, version.bucket, version.key))
             garbage = insert_latest(conn, version, state)
+            if after is not None:
+                after(conn, version)
             return garbage + [row[0] for row in parts]
 
     def abort(self, bucket: str, key: str, upload_id: str) -> list[str]:

@@ -69,6 +69,20 @@ class MessageOps(SqsCore):
         self.waiters.notify(queue.id)
         return _sent_answer(message, sent.message_id, sent.sequence)
 
+    def send_internal(self, queue_arn: str, body: str, sender_id: str) -> str | None:
+        """Enqueue a message from another service (the event bus), without a request:
+        its message id, or None when the queue does not exist. Standard queues only."""
+        queue = self.queue_by_arn(queue_arn)
+        if queue is None or queue.fifo:
+            return None
+        message = NewMessage(
+            message_id=str(uuid.uuid4()), body=body, attributes={}, md5_attributes=None,
+            system={"stored": {}, "md5": None}, sender_id=sender_id,
+            delay_s=queue.int_attr("DelaySeconds"), group_id=None, dedup_id=None)
+        self.store.send(queue, [message], now_ms())
+        self.waiters.notify(queue.id)
+        return message.message_id
+
     def send_message_batch(self, ctx: RequestContext, params: dict[str, Any]
                            ) -> dict[str, Any]:
         queue = self.queue(ctx, params)
