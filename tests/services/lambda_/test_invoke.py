@@ -124,3 +124,27 @@ def test_unsupported_runtime_named(lam: Any, create: Callable[..., Any]) -> None
     code, _, message = error_of(lambda: create(Runtime="java21"))
     assert code == "InvalidParameterValueException"
     assert "java21" in message
+
+
+def test_warm_invocations_follow_every_change(lam: Any, active: Callable[..., str]) -> None:
+    """What an invocation runs is kept between invocations: each change must reach it."""
+    name = active(Code=_code(), Environment={"Variables": {"STAGE": "v1"}}, Publish=True)
+    assert _invoke(lam, name)[1]["stage"] == "v1"
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    assert error_of(lambda: _invoke(lam, name))[:2] == ("TooManyRequestsException", 429)
+    lam.delete_function_concurrency(FunctionName=name)
+    lam.update_function_configuration(FunctionName=name,
+                                      Environment={"Variables": {"STAGE": "v2"}})
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=FAST)
+    lam.publish_version(FunctionName=name)
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    assert _invoke(lam, f"{name}:live")[1]["stage"] == "v1"
+    lam.update_alias(FunctionName=name, Name="live", FunctionVersion="2")
+    assert _invoke(lam, f"{name}:live")[1]["stage"] == "v2"
+    lam.delete_function(FunctionName=name, Qualifier="1")
+    assert error_of(lambda: _invoke(lam, name, Qualifier="1"))[0] == (
+        "ResourceNotFoundException")
+    lam.delete_function(FunctionName=name)
+    assert error_of(lambda: _invoke(lam, name))[0] == "ResourceNotFoundException"
+    active(FunctionName=name, Code=_code("def handler(event, context):\n    return 'new'\n"))
+    assert _invoke(lam, name)[1] == "new"

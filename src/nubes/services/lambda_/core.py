@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,15 @@ from nubes.services.lambda_.models import (
     new_revision,
 )
 from nubes.services.lambda_.runtimes import host_runtimes
+from nubes.services.lambda_.spec_cache import SpecCache
 from nubes.services.lambda_.store import LambdaStore
 from nubes.storage.blobs import BlobStore
 from nubes.storage.sqlite import Database
 
 log = logging.getLogger(__name__)
+
+# (account, region, function name, version) -> the version, or None
+VersionLoader = Callable[[str, str, str, str], FunctionVersion | None]
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class LambdaCore:
         self.store = LambdaStore(db)
         self.layers = LayerStore(db)
         self.events = EventStore(db)
+        self.specs = SpecCache(self.store)  # what invocations run, while unchanged
         self.code = CodeStore(db, blobs, options.data_dir / "lambda" / "code")
         self.invoker = invoker
         self.code_source = code_source
@@ -78,8 +84,11 @@ class LambdaCore:
     def alias_of(self, ref: FunctionRef, name: str) -> Alias | None:
         return self.store.alias(ref.account_id, ref.region, ref.name, name)
 
-    def resolve(self, ref: FunctionRef) -> FunctionVersion:
-        """The version a qualifier names: $LATEST, a number, or an alias's version."""
+    def resolve(self, ref: FunctionRef, load: VersionLoader | None = None
+                ) -> FunctionVersion:
+        """The version a qualifier names: $LATEST, a number, or an alias's version
+        (``load``: how versions are read, ``store.version`` by default)."""
+        load = load or self.store.version
         qualifier = ref.qualifier or LATEST
         version = qualifier
         if not qualifier.isdigit() and qualifier != LATEST:
@@ -88,13 +97,13 @@ class LambdaCore:
                 self.latest(ref)  # the function itself missing is reported first
                 raise exc.function_not_found(ref.qualified_arn)
             version = alias.version
-        fv = self.store.version(ref.account_id, ref.region, ref.name, version)
+        fv = load(ref.account_id, ref.region, ref.name, version)
         if fv is None:
             self.latest(ref)
             raise exc.function_not_found(ref.qualified_arn)
         return fv
 
-    def route(self, ref: FunctionRef) -> FunctionVersion:
+    def route(self, ref: FunctionRef, load: VersionLoader | None = None) -> FunctionVersion:
         """The version an invocation runs: an alias's weights decide between two."""
         qualifier = ref.qualifier
         if qualifier and not qualifier.isdigit() and qualifier != LATEST:
@@ -103,8 +112,8 @@ class LambdaCore:
                 target, weight = next(iter(alias.weights.items()))
                 if random.random() < weight:
                     chosen = FunctionRef(ref.account_id, ref.region, ref.name, target)
-                    return self.resolve(chosen)
-        return self.resolve(ref)
+                    return self.resolve(chosen, load)
+        return self.resolve(ref, load)
 
     def layer_sizes(self, fv: FunctionVersion) -> dict[str, int]:
         sizes: dict[str, int] = {}

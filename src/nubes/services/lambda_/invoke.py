@@ -44,7 +44,7 @@ class InvokeOps(LambdaCore):
         if len(payload) > limit:
             raise exc.RequestEntityTooLarge(
                 f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
-        fv = self.route(ref)
+        fv = self.route(ref, self.specs.version)
         if not fv.ready:
             raise exc.not_ready(fv.state.value)
         _check_json(payload)
@@ -70,7 +70,15 @@ class InvokeOps(LambdaCore):
             raise exc.TooManyRequests(throttled.reason) from None
 
     async def spec(self, fv: FunctionVersion) -> FunctionSpec:
-        """The runtime's view of a version, its code (and layers) extracted."""
+        """The runtime's view of a version, its code (and layers) extracted; kept while the
+        version is unchanged when ``fv`` came from ``self.specs``."""
+        spec = self.specs.spec(fv)
+        if spec is None:
+            spec = await self._build_spec(fv)
+            self.specs.keep(fv, spec)
+        return spec
+
+    async def _build_spec(self, fv: FunctionVersion) -> FunctionSpec:
         config = fv.config
         code_dir = await self.code.ensure(fv.code_sha)
         layer_dirs = []
@@ -142,7 +150,7 @@ class InvokeOps(LambdaCore):
         """Run one queued event (for the worker): what became of it."""
         ref = FunctionRef(event.account_id, event.region, event.function, event.qualifier)
         try:
-            fv = self.route(ref)
+            fv = self.route(ref, self.specs.version)
         except ServiceError:
             log.warning("lambda: dropping event %s: %s no longer exists", event.request_id,
                         ref.qualified_arn)

@@ -57,6 +57,24 @@ class FunctionRow:
     next_version: int
 
 
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """A version's columns as stored, and its function's reserved concurrency."""
+
+    account_id: str
+    region: str
+    name: str
+    version: str
+    code_sha: str
+    code_size: int
+    data: str
+    reserved: int | None
+
+    def load(self) -> FunctionVersion:
+        return _version(self.account_id, self.region, self.name, self.version, self.code_sha,
+                        self.code_size, self.data)
+
+
 def _seq(version: str) -> int:
     return 0 if version == LATEST else int(version)
 
@@ -67,13 +85,18 @@ def _dump(fv: FunctionVersion) -> str:
 
 
 def _load(row: sqlite3.Row) -> FunctionVersion:
-    data = json.loads(row["data"])
+    return _version(row["account_id"], row["region"], row["name"], row["version"],
+                    row["code_sha"], row["code_size"], row["data"])
+
+
+def _version(account_id: str, region: str, name: str, version: str, code_sha: str,
+             code_size: int, document: str) -> FunctionVersion:
+    data = json.loads(document)
     data["state"] = State(data["state"])
     if data.get("update_status"):
         data["update_status"] = UpdateStatus(data["update_status"])
-    return FunctionVersion(account_id=row["account_id"], region=row["region"],
-                           name=row["name"], version=row["version"], code_sha=row["code_sha"],
-                           code_size=row["code_size"], **data)
+    return FunctionVersion(account_id=account_id, region=region, name=name, version=version,
+                           code_sha=code_sha, code_size=code_size, **data)
 
 
 def _load_alias(row: sqlite3.Row) -> Alias:
@@ -116,6 +139,18 @@ class LambdaStore:
             "SELECT * FROM lambda_versions WHERE account_id = ? AND region = ? AND name = ?"
             " AND version = ?", (account_id, region, name, version))
         return _load(row) if row is not None else None
+
+    def version_row(self, account_id: str, region: str, name: str, version: str
+                    ) -> VersionRow | None:
+        """A version as stored, with its function's reserved concurrency, in one indexed
+        read: equal rows mean nothing an invocation depends on has changed."""
+        row = self.db.query_one(
+            "SELECT v.account_id, v.region, v.name, v.version, v.code_sha, v.code_size,"
+            " v.data, f.reserved FROM lambda_versions v JOIN lambda_functions f"
+            " ON f.account_id = v.account_id AND f.region = v.region AND f.name = v.name"
+            " WHERE v.account_id = ? AND v.region = ? AND v.name = ? AND v.version = ?",
+            (account_id, region, name, version))
+        return VersionRow(*row) if row is not None else None
 
     def put_version(self, fv: FunctionVersion) -> None:
         with self.db.transaction() as conn:
