@@ -27,12 +27,11 @@ MAX_DRAIN = 1024 * 1024
 class AsgiBody:
     """The request body as it arrives from the server, chunk by chunk (a BodyStream)."""
 
-    __slots__ = ("_receive", "_done", "_started")
+    __slots__ = ("_receive", "_done")
 
     def __init__(self, receive: Receive) -> None:
         self._receive = receive
         self._done = False
-        self._started = False
 
     @property
     def done(self) -> bool:
@@ -42,9 +41,9 @@ class AsgiBody:
         """Discard an unread body if it is small; False when the connection must close."""
         if self._done:
             return True
-        expects_continue = request.headers.get("expect", "").lower() == "100-continue"
-        if expects_continue and not self._started:
-            return False  # the client waits for 100 Continue: it has sent no body
+        # A client that sent "Expect: 100-continue" gets its 100 here and sends the body,
+        # which is read and dropped: answering and closing instead races with a client
+        # that stops waiting for the 100 and sends anyway (it would see a reset).
         length = request.headers.get("content-length", "")
         if not length.isdigit() or int(length) > MAX_DRAIN:
             return False
@@ -53,7 +52,6 @@ class AsgiBody:
         return True
 
     async def read(self) -> bytes:
-        self._started = True
         while not self._done:
             message = await self._receive()
             if message["type"] == "http.disconnect":
