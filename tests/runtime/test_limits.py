@@ -71,6 +71,14 @@ def test_allocation_past_memory_size_is_killed(runtime: Runtime, namespaced: Non
     assert runtime.invoke(spec, {"mb": 1}).cold  # a fresh sandbox replaces it
 
 
+def test_max_memory_used_is_read_after_each_invocation(runtime: Runtime,
+                                                      namespaced: None) -> None:
+    spec = runtime.function({"app.py": ALLOCATE}, memory_mb=256, timeout_s=10)
+    first = runtime.invoke(spec, {"mb": 1})
+    second = runtime.invoke(spec, {"mb": 80})  # the same sandbox, warm
+    assert not second.cold and second.max_memory_mb >= first.max_memory_mb + 60
+
+
 @pytest.mark.slow
 def test_fork_bomb_stays_inside_its_sandbox(runtime: Runtime, namespaced: None) -> None:
     spec = runtime.function({"app.py": FORK_BOMB}, timeout_s=10, memory_mb=512)

@@ -41,12 +41,13 @@ class SandboxCgroup:
     def procs_files(self) -> list[str]:
         return [str(d / "cgroup.procs") for d in self.dirs]
 
-    def peak_memory_bytes(self) -> int:
+    def open_peak_memory(self) -> int | None:
+        """A descriptor of the peak memory file (for ``PeakMemory``), or None."""
         name = "memory.peak" if self.v2 else "memory.max_usage_in_bytes"
         for d in self.dirs:
-            with contextlib.suppress(OSError, ValueError):
-                return int((d / name).read_text())
-        return 0
+            with contextlib.suppress(OSError):
+                return os.open(d / name, os.O_RDONLY | os.O_CLOEXEC)
+        return None
 
     def kill(self) -> None:
         """SIGKILL every process in the group."""
@@ -151,3 +152,28 @@ class Cgroups:
                         child.rmdir()
             with contextlib.suppress(OSError):
                 parent.rmdir()
+
+
+class PeakMemory:
+    """A sandbox cgroup's peak memory, read through a descriptor kept open: one pread per
+    invocation (every REPORT line says it) rather than an open, reads and a close. Close
+    it before removing the group."""
+
+    def __init__(self, cgroup: SandboxCgroup) -> None:
+        self.cgroup = cgroup
+        self.fd: int | None = None
+
+    def bytes(self) -> int:
+        if self.fd is None:
+            self.fd = self.cgroup.open_peak_memory()
+        if self.fd is None:
+            return 0
+        try:
+            return int(os.pread(self.fd, 64, 0))
+        except (OSError, ValueError):
+            return 0
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None

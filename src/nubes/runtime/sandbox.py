@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from .api import FunctionSpec, Invocation, Outcome
 from .bootstrap.nubes_py import frames
-from .cgroups import SandboxCgroup
+from .cgroups import PeakMemory, SandboxCgroup
 from .channel import FrameChannel
 from .logs import LogCapture
 from .zygote import ExitStatus, ZygoteProcess
@@ -105,6 +105,7 @@ class Sandbox:
         self.log_stream = log_stream
         self.mode = mode
         self.cgroup = cgroup
+        self.peak_memory = PeakMemory(cgroup) if cgroup is not None else None
         self.tmp_dir = tmp_dir
         self.pid = 0
         self.zygote: ZygoteProcess | None = None
@@ -200,8 +201,8 @@ class Sandbox:
             self.cgroup.kill()
 
     def max_memory_mb(self) -> int:
-        if self.cgroup is not None:
-            return math.ceil(self.cgroup.peak_memory_bytes() / MB)
+        if self.peak_memory is not None:
+            return math.ceil(self.peak_memory.bytes() / MB)
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -233,6 +234,8 @@ class Sandbox:
     async def _clean_up(self) -> None:
         if self.zygote is not None:
             self.zygote.forget(self.pid)
+        if self.peak_memory is not None:
+            self.peak_memory.close()
         for _ in range(100):  # a group stays busy for a moment after its last process dies
             if self.cgroup is None or self.cgroup.remove():
                 break
