@@ -201,3 +201,37 @@ def test_closing_the_provider_stores_what_is_buffered(db: Database) -> None:
         assert event_rows(db) == 1
 
     asyncio.run(write_and_close())
+
+
+def test_a_batch_stores_what_the_writes_one_by_one_would(tmp_path: Path) -> None:
+    writes = [("/a", "s1", [LogEvent(NOW + 5, "x"), LogEvent(NOW + 1, "yy")]),
+              ("/b", "s1", [LogEvent(NOW, "é")]),
+              ("/a", "s2", [LogEvent(NOW - 3, "zzz")]),
+              ("/a", "s1", [LogEvent(NOW + 9, "w"), LogEvent(NOW - 7, "v")])]
+
+    def stored(name: str, batched: bool) -> list[list[tuple[object, ...]]]:
+        db = Database(tmp_path / name)
+        store = LogStore(db, clock=Clock())
+        clock = store.clock
+        assert isinstance(clock, Clock)
+
+        def write_all() -> None:
+            for group, stream, events in writes:
+                clock.now += 1
+                store.write(ACCOUNT, REGION, group, stream, events)
+
+        if batched:
+            async def on_the_loop() -> None:
+                write_all()
+                assert event_rows(db) == 0
+                store.flush()
+
+            asyncio.run(on_the_loop())
+        else:
+            write_all()
+        tables = [[tuple(row) for row in db.query(f"SELECT * FROM {table} ORDER BY id")]
+                  for table in ("logs_groups", "logs_streams", "logs_events")]
+        db.close()
+        return tables
+
+    assert stored("batched.db", True) == stored("one-by-one.db", False)

@@ -269,23 +269,52 @@ class LogStore:
                                           self.clock()))
 
     def _store(self, batch: list[PendingWrite]) -> None:
-        """Buffered writes, in order, in one transaction."""
+        """Buffered writes in one transaction: the events in the order they were written,
+        then each stream's and group's totals once (as many writes one by one would)."""
+        ids: dict[tuple[str, str, str, str], tuple[int, int]] = {}
+        rows: list[tuple[int, int, int, int, str]] = []
+        streams: dict[int, tuple[int, int, int]] = {}  # first, last event; last ingestion
+        sizes: dict[int, int] = {}
         with self.db.transaction() as conn:
             for write in batch:
-                group_id = self._ensure(
-                    conn, "SELECT id FROM logs_groups WHERE account_id = ? AND region = ?"
-                    " AND name = ?", (write.account_id, write.region, write.group),
-                    "INSERT INTO logs_groups (account_id, region, name, created_ms,"
-                    " log_class) VALUES (?, ?, ?, ?, 'STANDARD')",
-                    (write.account_id, write.region, write.group, write.received_ms))
-                stream_id = self._ensure(
-                    conn, "SELECT id FROM logs_streams WHERE group_id = ? AND name = ?",
-                    (group_id, write.stream),
-                    "INSERT INTO logs_streams (group_id, name, created_ms) VALUES (?, ?, ?)",
-                    (group_id, write.stream, write.received_ms))
-                self._append(conn, group_id, stream_id,
-                             [(event.timestamp_ms, event.message) for event in write.events],
-                             write.received_ms)
+                key = (write.account_id, write.region, write.group, write.stream)
+                if key not in ids:
+                    ids[key] = self._ensure_stream(conn, write)
+                group_id, stream_id = ids[key]
+                stamps = [event.timestamp_ms for event in write.events]
+                first, last, _ = streams.get(stream_id, (min(stamps), max(stamps), 0))
+                streams[stream_id] = (min(first, *stamps), max(last, *stamps),
+                                      write.received_ms)
+                sizes[group_id] = sizes.get(group_id, 0) + sum(
+                    len(event.message.encode("utf-8")) for event in write.events)
+                rows += [(stream_id, group_id, event.timestamp_ms, write.received_ms,
+                          event.message) for event in write.events]
+            conn.executemany(
+                "INSERT INTO logs_events (stream_id, group_id, ts, ingested_ms, message)"
+                " VALUES (?, ?, ?, ?, ?)", rows)
+            conn.executemany(
+                "UPDATE logs_streams SET first_event_ms = min(coalesce(first_event_ms, ?1),"
+                " ?1), last_event_ms = max(coalesce(last_event_ms, ?2), ?2),"
+                " last_ingestion_ms = ?3 WHERE id = ?4",
+                [(*totals, stream_id) for stream_id, totals in streams.items()])
+            conn.executemany(
+                "UPDATE logs_groups SET stored_bytes = stored_bytes + ? WHERE id = ?",
+                [(size, group_id) for group_id, size in sizes.items()])
+
+    def _ensure_stream(self, conn: sqlite3.Connection, write: PendingWrite) -> tuple[int, int]:
+        """(group id, stream id) of a write's stream, creating both if missing."""
+        group_id = self._ensure(
+            conn, "SELECT id FROM logs_groups WHERE account_id = ? AND region = ?"
+            " AND name = ?", (write.account_id, write.region, write.group),
+            "INSERT INTO logs_groups (account_id, region, name, created_ms,"
+            " log_class) VALUES (?, ?, ?, ?, 'STANDARD')",
+            (write.account_id, write.region, write.group, write.received_ms))
+        stream_id = self._ensure(
+            conn, "SELECT id FROM logs_streams WHERE group_id = ? AND name = ?",
+            (group_id, write.stream),
+            "INSERT INTO logs_streams (group_id, name, created_ms) VALUES (?, ?, ?)",
+            (group_id, write.stream, write.received_ms))
+        return group_id, stream_id
 
     @staticmethod
     def _ensure(conn: sqlite3.Connection, select: str, key: tuple[Any, ...], insert: str,
