@@ -10,7 +10,6 @@ another process sharing the store delivers what this one leaves.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 from collections.abc import Iterable
@@ -66,7 +65,7 @@ class EventBus:
 
     def start(self) -> None:
         """Start delivering (needs the running event loop)."""
-        self.worker.start(asyncio.get_running_loop())
+        self.worker.start()
 
     async def close(self) -> None:
         await self.worker.close()

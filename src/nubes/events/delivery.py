@@ -3,13 +3,11 @@ its target, deletes it once delivered, and retries failures with exponential bac
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
+from nubes.events.claims import ClaimLoop
 from nubes.events.event import DeliveryResult, Event
 from nubes.events.outbox import Outbox, Pending
 
@@ -36,47 +34,19 @@ class DeliveryWorker:
         self.outbox = outbox
         self.deliver = deliver
         self.options = options
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._running: set[asyncio.Task[Any]] = set()
-        self._loop_task: asyncio.Task[None] | None = None
+        self.claims = ClaimLoop(
+            lambda room: outbox.claim(options.lease_s, room), outbox.next_due, self._one,
+            max_in_flight=options.max_in_flight, idle_poll_s=options.idle_poll_s)
 
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self._loop_task is None:
-            self._loop = loop
-            self._loop_task = loop.create_task(self._run())
+    def start(self) -> None:
+        self.claims.start()
 
     def wake(self) -> None:
         """Look at the outbox soon (safe from any thread; a no-op before ``start``)."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self.claims.wake()
 
     async def close(self) -> None:
-        tasks = [t for t in (self._loop_task, *self._running) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._loop_task = None
-
-    async def _run(self) -> None:
-        while True:
-            room = self.options.max_in_flight - len(self._running)
-            if room > 0:
-                for pending in self.outbox.claim(self.options.lease_s, room):
-                    task = asyncio.get_running_loop().create_task(self._one(pending))
-                    self._running.add(task)
-                    task.add_done_callback(self._running.discard)
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._idle_wait())
-            except TimeoutError:
-                pass
-
-    def _idle_wait(self) -> float:
-        due = self.outbox.next_due()
-        if due is None:
-            return self.options.idle_poll_s
-        return min(self.options.idle_poll_s, max(0.01, due - time.time()))
+        await self.claims.close()
 
     async def _one(self, pending: Pending) -> None:
         event = pending.event
@@ -90,7 +60,7 @@ class DeliveryWorker:
             attempts = pending.attempts + 1
             if attempts < self.options.max_attempts:
                 self.outbox.retry(pending, self.options.delay(attempts))
-                self._wake.set()
+                self.claims.poke()
                 return
             log.warning("events: %s to %s failed %d times; dropped", event.detail_type,
                         event.destination, attempts)
@@ -98,4 +68,4 @@ class DeliveryWorker:
             log.warning("events: %s no longer takes events from %s; dropped",
                         event.destination, event.source_arn)
         self.outbox.done(pending)
-        self._wake.set()
+        self.claims.poke()

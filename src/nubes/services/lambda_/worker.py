@@ -3,13 +3,11 @@ retries failures with Lambda's backoff (twice by default: after 1 and 2 minutes)
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Any
 
+from nubes.events.claims import ClaimLoop
 from nubes.services.lambda_.event_store import Event, EventStore
 
 log = logging.getLogger(__name__)
@@ -33,46 +31,28 @@ class EventWorker:
         self.delays = delays
         self.max_in_flight = max_in_flight
         self.lease_s = lease_s
-        self._wake = asyncio.Event()
-        self._running: set[asyncio.Task[Any]] = set()
-        self._loop_task: asyncio.Task[None] | None = None
+        self.claims = ClaimLoop(self._claim, events.next_due, self._one,
+                                max_in_flight=max_in_flight, idle_poll_s=IDLE_POLL)
 
     def start(self) -> None:
         """Start claiming events (idempotent; needs a running event loop)."""
-        if self._loop_task is None:
-            self._loop_task = asyncio.get_running_loop().create_task(self._loop())
+        self.claims.start()
 
     def wake(self) -> None:
-        self.start()
-        self._wake.set()
+        self.claims.start()
+        self.claims.poke()
 
     async def close(self) -> None:
-        tasks = [t for t in (self._loop_task, *self._running) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._loop_task = None
+        await self.claims.close()
 
-    async def _loop(self) -> None:
-        while True:
-            while len(self._running) < self.max_in_flight:
-                event = self.events.claim(self.lease_s)
-                if event is None:
-                    break
-                task = asyncio.get_running_loop().create_task(self._one(event))
-                self._running.add(task)
-                task.add_done_callback(self._running.discard)
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._idle_wait())
-            except TimeoutError:
-                pass
-
-    def _idle_wait(self) -> float:
-        due = self.events.next_due()
-        if due is None:
-            return IDLE_POLL
-        return min(IDLE_POLL, max(0.01, due - time.time()))
+    def _claim(self, room: int) -> list[Event]:
+        claimed: list[Event] = []
+        while len(claimed) < room:
+            event = self.events.claim(self.lease_s)
+            if event is None:
+                break
+            claimed.append(event)
+        return claimed
 
     async def _one(self, event: Event) -> None:
         try:
@@ -90,4 +70,4 @@ class EventWorker:
             log.warning("lambda: event %s failed %d times; discarded", event.request_id,
                         event.attempts + 1)
             self.events.done(event)
-        self._wake.set()
+        self.claims.poke()
