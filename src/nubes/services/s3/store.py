@@ -13,6 +13,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from nubes.services.s3 import exceptions as exc
@@ -312,26 +313,9 @@ class S3Store:
         (key, row id) resumes inside one key's versions (a VersionIdMarker)."""
 
         def scan(start: str, below: str | None) -> Iterator[ObjectVersion]:
-            resume = after_id if after_id and after_id[0] == start else None
-            while True:
-                if resume is not None:
-                    rows = self.db.query(
-                        f"SELECT {_COLUMNS} FROM s3_objects WHERE bucket = ? AND key = ? "
-                        "AND id < ? ORDER BY id DESC LIMIT ?", (bucket, *resume, batch))
-                    yield from map(_to_version, rows)
-                    if len(rows) == batch:
-                        resume = (resume[0], rows[-1][0])
-                        continue
-                    start, resume = resume[0] + "\x00", None
-                bound = "AND key < ? " if below is not None else ""
-                rows = self.db.query(
-                    f"SELECT {_COLUMNS} FROM s3_objects WHERE bucket = ? AND key >= ? "
-                    f"{bound}ORDER BY key, id DESC LIMIT ?",
-                    (bucket, start, *((below,) if below is not None else ()), batch))
-                yield from map(_to_version, rows)
-                if len(rows) < batch:
-                    return
-                resume = (rows[-1][2], rows[-1][0])
+            table = KeyedTable("s3_objects", _COLUMNS, newest_first=True, key_index=2)
+            rows = keyed_scan(self.db, table, bucket, batch, after_id, start, below)
+            return map(_to_version, rows)
 
         return scan
 
@@ -423,3 +407,44 @@ def insert_latest(conn: sqlite3.Connection, version: ObjectVersion, state: Versi
          version.content_type, version.storage_class, _attrs(version)),
     ).fetchone()[0]
     return garbage
+
+
+@dataclass(frozen=True)
+class KeyedTable:
+    """A table of rows per (bucket, key) listed by key, then by row id."""
+
+    name: str
+    columns: str  # the first column is the row id
+    newest_first: bool  # within one key: row ids descending (versions) or ascending
+    key_index: int  # where the key is among the columns
+
+
+def keyed_scan(db: Database, table: KeyedTable, bucket: str, batch: int,
+               after: tuple[str, int] | None, start: str, below: str | None
+               ) -> Iterator[sqlite3.Row]:
+    """Rows from ``start`` (inclusive) to ``below`` (exclusive) in pages of ``batch``.
+
+    ``after`` = (key, row id) resumes inside one key's rows (a version or upload marker).
+    Each page is an index range read; nothing is held beyond one page.
+    """
+    op, order = ("<", "DESC") if table.newest_first else (">", "")
+    resume = after if after and after[0] == start else None
+    while True:
+        if resume is not None:
+            rows = db.query(
+                f"SELECT {table.columns} FROM {table.name} WHERE bucket = ? AND key = ? "
+                f"AND id {op} ? ORDER BY id {order} LIMIT ?", (bucket, *resume, batch))
+            yield from rows
+            if len(rows) == batch:
+                resume = (resume[0], rows[-1][0])
+                continue
+            start, resume = resume[0] + "\x00", None
+        bound = "AND key < ? " if below is not None else ""
+        rows = db.query(
+            f"SELECT {table.columns} FROM {table.name} WHERE bucket = ? AND key >= ? "
+            f"{bound}ORDER BY key, id {order} LIMIT ?",
+            (bucket, start, *((below,) if below is not None else ()), batch))
+        yield from rows
+        if len(rows) < batch:
+            return
+        resume = (rows[-1][table.key_index], rows[-1][0])

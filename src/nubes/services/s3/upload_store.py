@@ -10,9 +10,11 @@ from nubes.services.s3 import exceptions as exc
 from nubes.services.s3.models import ObjectVersion, Part, Upload
 from nubes.services.s3.store import (
     AfterWrite,
+    KeyedTable,
     WriteCheck,
     bucket_versioning,
     insert_latest,
+    keyed_scan,
     latest_version,
 )
 from nubes.storage.sqlite import Database
@@ -136,26 +138,8 @@ class UploadStore:
         resumes within a key (an UploadIdMarker)."""
 
         def scan(start: str, below: str | None) -> Iterator[Upload]:
-            resume = after if after and after[0] == start else None
-            while True:
-                if resume is not None:
-                    rows = self.db.query(
-                        f"SELECT {_UPLOAD_COLUMNS} FROM s3_uploads WHERE bucket = ? AND "
-                        "key = ? AND id > ? ORDER BY id LIMIT ?", (bucket, *resume, batch))
-                    yield from map(_to_upload, rows)
-                    if len(rows) == batch:
-                        resume = (resume[0], rows[-1][0])
-                        continue
-                    start, resume = resume[0] + "\x00", None
-                bound = "AND key < ? " if below is not None else ""
-                rows = self.db.query(
-                    f"SELECT {_UPLOAD_COLUMNS} FROM s3_uploads WHERE bucket = ? AND key >= ? "
-                    f"{bound}ORDER BY key, id LIMIT ?",
-                    (bucket, start, *((below,) if below is not None else ()), batch))
-                yield from map(_to_upload, rows)
-                if len(rows) < batch:
-                    return
-                resume = (rows[-1][3], rows[-1][0])
+            table = KeyedTable("s3_uploads", _UPLOAD_COLUMNS, newest_first=False, key_index=3)
+            return map(_to_upload, keyed_scan(self.db, table, bucket, batch, after, start, below))
 
         return scan
 
