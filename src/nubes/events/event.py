@@ -5,7 +5,8 @@ service."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -19,7 +20,9 @@ class Event:
     "s3:TestEvent"); ``destination`` is the ARN of the queue or function to deliver to;
     ``source_arn`` is the resource it happened to (a bucket's ARN), which the
     destination's resource policy may name; ``payload`` is the body delivered, as the
-    destination's service sends it (JSON text).
+    destination's service sends it (JSON text). ``options`` are delivery details some
+    destinations take (for SQS: ``MessageGroupId``, ``MessageDeduplicationId``,
+    ``MessageAttributes`` as JSON in SQS's wire form; for SNS: ``Subject``).
     """
 
     source: str
@@ -29,6 +32,7 @@ class Event:
     destination: str
     source_arn: str
     payload: str
+    options: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def principal(self) -> str:

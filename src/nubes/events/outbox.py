@@ -10,6 +10,7 @@ therefore at least once.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ MIGRATIONS = [
     );
     CREATE INDEX event_outbox_due ON event_outbox (due)
     """,
+    "ALTER TABLE event_outbox ADD COLUMN options TEXT NOT NULL DEFAULT '{}'",
 ]
 
 
@@ -50,9 +52,11 @@ def add(conn: sqlite3.Connection, events: Iterable[Event], now: float | None = N
     for event in events:
         conn.execute(
             "INSERT INTO event_outbox (source, account_id, region, detail_type, destination,"
-            " source_arn, payload, due, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " source_arn, payload, options, due, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (event.source, event.account_id, event.region, event.detail_type,
-             event.destination, event.source_arn, event.payload, now, now))
+             event.destination, event.source_arn, event.payload,
+             json.dumps(dict(event.options)) if event.options else "{}", now, now))
         count += 1
     return count
 
@@ -77,11 +81,11 @@ class Outbox:
                 "UPDATE event_outbox SET lease_until = ? WHERE id IN (SELECT id FROM"
                 " event_outbox WHERE due <= ? AND lease_until <= ? ORDER BY due, id LIMIT ?)"
                 " RETURNING id, source, account_id, region, detail_type, destination,"
-                " source_arn, payload, attempts, created",
+                " source_arn, payload, attempts, created, options",
                 (now + lease_s, now, now, limit)).fetchall()
         rows.sort(key=lambda row: int(row[0]))
-        return [Pending(row[0], Event(row[1], row[2], row[3], row[4], row[5], row[6], row[7]),
-                        row[8], row[9]) for row in rows]
+        return [Pending(row[0], Event(row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                                      json.loads(row[10])), row[8], row[9]) for row in rows]
 
     def done(self, pending: Pending) -> None:
         self.db.execute("DELETE FROM event_outbox WHERE id = ?", (pending.id,))

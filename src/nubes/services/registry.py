@@ -8,6 +8,7 @@ also wires the event bus to the services that receive events (``SqsTarget``,
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -98,7 +99,9 @@ class S3CodeSource:
 
 
 class SqsTarget:
-    """The bus's deliveries into SQS queues: a message per event, the payload its body."""
+    """The bus's deliveries into SQS queues: a message per event, the payload its body,
+    with the event's ``MessageAttributes``, ``MessageGroupId`` and
+    ``MessageDeduplicationId`` options (FIFO queues need a group)."""
 
     def __init__(self, sqs: SqsProvider) -> None:
         self.sqs = sqs
@@ -106,8 +109,8 @@ class SqsTarget:
     def check(self, destination: str, principal: str, source_arn: str, source_account: str
               ) -> Access:
         queue = self.sqs.queue_by_arn(destination)
-        if queue is None or queue.fifo:  # S3 cannot notify FIFO queues
-            return Access.MISSING
+        if queue is None or (queue.fifo and principal == "s3.amazonaws.com"):
+            return Access.MISSING  # S3 cannot notify FIFO queues
         request = policy.Request(principal, "sqs:SendMessage", destination, source_arn,
                                  source_account)
         statements = policy.statements_of(queue.attributes.get("Policy"))
@@ -117,7 +120,12 @@ class SqsTarget:
         if self.check(event.destination, event.principal, event.source_arn,
                       event.account_id) is not Access.ALLOWED:
             return DeliveryResult.GONE
-        sent = self.sqs.send_internal(event.destination, event.payload, event.principal)
+        options = event.options
+        attributes = json.loads(options["MessageAttributes"]) \
+            if "MessageAttributes" in options else None
+        sent = self.sqs.send_internal(event.destination, event.payload, event.principal,
+                                      attributes, options.get("MessageGroupId"),
+                                      options.get("MessageDeduplicationId"))
         return DeliveryResult.DONE if sent is not None else DeliveryResult.GONE
 
 

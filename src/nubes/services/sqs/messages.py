@@ -26,7 +26,7 @@ def _system_attributes(given: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return given
 
 
-def _new_message(ctx: RequestContext, queue: Queue, entry: dict[str, Any]) -> NewMessage:
+def _new_message(sender_id: str, queue: Queue, entry: dict[str, Any]) -> NewMessage:
     body = entry.get("MessageBody") or ""
     attributes.check_body(body)
     user = dict(entry.get("MessageAttributes") or {})
@@ -43,7 +43,7 @@ def _new_message(ctx: RequestContext, queue: Queue, entry: dict[str, Any]) -> Ne
         message_id=str(uuid.uuid4()), body=body, attributes=attributes.to_stored(user),
         md5_attributes=md5_of_attributes(user),
         system={"stored": attributes.to_stored(system), "md5": md5_of_attributes(system)},
-        sender_id=ctx.account_id, delay_s=delay, group_id=entry.get("MessageGroupId"),
+        sender_id=sender_id, delay_s=delay, group_id=entry.get("MessageGroupId"),
         dedup_id=entry.get("MessageDeduplicationId"))
     fifo.check_send(queue, message, delay_given)
     return message
@@ -64,24 +64,36 @@ class MessageOps(SqsCore):
     def send_message(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         queue = self.queue(ctx, params)
         required(params, "MessageBody")
-        message = _new_message(ctx, queue, params)
+        message = _new_message(ctx.account_id, queue, params)
         sent = self.store.send(queue, [message], now_ms())[0]
         self.waiters.notify(queue.id)
         return _sent_answer(message, sent.message_id, sent.sequence)
 
-    def send_internal(self, queue_arn: str, body: str, sender_id: str) -> str | None:
+    def send_internal(self, queue_arn: str, body: str, sender_id: str,
+                      message_attributes: dict[str, Any] | None = None,
+                      group_id: str | None = None, dedup_id: str | None = None
+                      ) -> str | None:
         """Enqueue a message from another service (the event bus), without a request:
-        its message id, or None when the queue does not exist. Standard queues only."""
+        its message id, or None when the queue does not exist or cannot take it (a FIFO
+        queue needs ``group_id``; one without content-based deduplication, ``dedup_id``).
+        ``message_attributes`` are in SQS's wire form; a message too large for the queue
+        is refused (None) as SendMessage would refuse it."""
         queue = self.queue_by_arn(queue_arn)
-        if queue is None or queue.fifo:
+        if queue is None or (queue.fifo and group_id is None):
             return None
-        message = NewMessage(
-            message_id=str(uuid.uuid4()), body=body, attributes={}, md5_attributes=None,
-            system={"stored": {}, "md5": None}, sender_id=sender_id,
-            delay_s=queue.int_attr("DelaySeconds"), group_id=None, dedup_id=None)
-        self.store.send(queue, [message], now_ms())
+        entry: dict[str, Any] = {"MessageBody": body,
+                                 "MessageAttributes": message_attributes or {}}
+        if queue.fifo:
+            entry["MessageGroupId"] = group_id
+            if dedup_id is not None:
+                entry["MessageDeduplicationId"] = dedup_id
+        try:
+            message = _new_message(sender_id, queue, entry)
+        except ServiceError:
+            return None
+        sent = self.store.send(queue, [message], now_ms())[0]
         self.waiters.notify(queue.id)
-        return message.message_id
+        return sent.message_id
 
     def send_message_batch(self, ctx: RequestContext, params: dict[str, Any]
                            ) -> dict[str, Any]:
@@ -99,7 +111,7 @@ class MessageOps(SqsCore):
         failed: list[dict[str, Any]] = []
         for entry in entries:
             try:
-                accepted.append((entry["Id"], _new_message(ctx, queue, entry)))
+                accepted.append((entry["Id"], _new_message(ctx.account_id, queue, entry)))
             except ServiceError as error:
                 failed.append(batches.failure(entry["Id"], error))
         sent = self.store.send(queue, [m for _, m in accepted], now_ms())
