@@ -39,6 +39,14 @@ class Event:
         """The service principal the event is delivered as (``s3.amazonaws.com``)."""
         return f"{self.source}.amazonaws.com"
 
+    @property
+    def as_function(self) -> bool:
+        """Sent on behalf of a function (its destinations, dead-letter queue, a mapping's
+        on-failure destination): AWS authorises these with the function's execution role,
+        not the destination's resource policy. Nubes enforces no IAM, so targets deliver
+        them to any existing destination of the same account."""
+        return self.source == "lambda"
+
 
 class Access(StrEnum):
     ALLOWED = "allowed"
@@ -75,3 +83,9 @@ def arn_service(arn: str) -> str:
     """The service of an ARN (``arn:aws:sqs:...`` -> ``sqs``), or '' if it is not one."""
     parts = arn.split(":", 3)
     return parts[2] if len(parts) > 3 and parts[0] == "arn" else ""
+
+
+def arn_account(arn: str) -> str:
+    """The account of an ARN (``arn:aws:sqs:us-east-1:000000000000:q`` -> the digits)."""
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" else ""

@@ -18,7 +18,7 @@ from nubes.accounts import AccountStore
 from nubes.config import Settings
 from nubes.events import policy
 from nubes.events.bus import EventBus
-from nubes.events.event import Access, DeliveryResult, Event
+from nubes.events.event import Access, DeliveryResult, Event, Target, arn_account
 from nubes.metering import MeterStore, Metrics
 from nubes.runtime.invoker import LocalInvoker
 from nubes.runtime.options import InvokerOptions
@@ -98,6 +98,18 @@ class S3CodeSource:
         return self.s3.blobs.read_all(obj.blob_id) if obj.blob_id else b""
 
 
+def allowed(target: Target, event: Event) -> bool:
+    """Whether ``target`` takes ``event``: its destination's resource policy lets the
+    source deliver, or (sent on behalf of a function) the destination exists in the
+    function's account."""
+    if event.as_function:
+        return (arn_account(event.destination) == event.account_id and
+                target.check(event.destination, event.principal, event.source_arn,
+                             event.account_id) is not Access.MISSING)
+    return target.check(event.destination, event.principal, event.source_arn,
+                        event.account_id) is Access.ALLOWED
+
+
 class SqsTarget:
     """The bus's deliveries into SQS queues: a message per event, the payload its body,
     with the event's ``MessageAttributes``, ``MessageGroupId`` and
@@ -117,8 +129,7 @@ class SqsTarget:
         return Access.ALLOWED if policy.allows(statements, request) else Access.DENIED
 
     async def deliver(self, event: Event) -> DeliveryResult:
-        if self.check(event.destination, event.principal, event.source_arn,
-                      event.account_id) is not Access.ALLOWED:
+        if not allowed(self, event):
             return DeliveryResult.GONE
         options = event.options
         attributes = json.loads(options["MessageAttributes"]) \
@@ -146,8 +157,7 @@ class LambdaTarget:
         return Access.ALLOWED if policy.allows(statements, request) else Access.DENIED
 
     async def deliver(self, event: Event) -> DeliveryResult:
-        if self.check(event.destination, event.principal, event.source_arn,
-                      event.account_id) is not Access.ALLOWED:
+        if not allowed(self, event):
             return DeliveryResult.GONE
         queued = self.lam.enqueue_event(event.destination, event.payload.encode(),
                                         str(uuid.uuid4()))
@@ -198,6 +208,6 @@ def open_services(settings: Settings) -> Services:
                                    runtimes=frozenset(invoker.available_runtimes()))
     lambda_blobs = BlobStore(data_dir / "lambda" / "blobs", fsync=settings.fsync)  # its own
     services.providers["lambda"] = lam = LambdaProvider(db, lambda_blobs, lambda_options,
-                                                        invoker, S3CodeSource(s3))
+                                                        invoker, S3CodeSource(s3), bus)
     bus.register("lambda", LambdaTarget(lam))
     return services

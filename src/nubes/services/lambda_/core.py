@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from nubes.errors import ServiceError
+from nubes.events.bus import EventBus
 from nubes.runtime.api import Invoker
 from nubes.services.background import BackgroundTasks
 from nubes.services.base import RequestContext
@@ -55,8 +56,10 @@ class LambdaCore:
     """State shared by the operation groups the provider is assembled from."""
 
     def __init__(self, db: Database, blobs: BlobStore, options: LambdaOptions,
-                 invoker: Invoker, code_source: CodeSource) -> None:
+                 invoker: Invoker, code_source: CodeSource, bus: EventBus | None = None
+                 ) -> None:
         self.options = options
+        self.bus = bus  # where destinations, dead-letter queues and mappings' failures go
         self.store = LambdaStore(db)
         self.layers = LayerStore(db)
         self.events = EventStore(db)
@@ -65,7 +68,6 @@ class LambdaCore:
         self.invoker = invoker
         self.code_source = code_source
         self.background = BackgroundTasks("lambda")
-
 
     # -- naming -------------------------------------------------------------------------
 

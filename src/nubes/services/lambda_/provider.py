@@ -1,10 +1,11 @@
 """The Lambda provider: the operation groups assembled into one class for the edge.
 
 Construct with the metadata ``Database``, a ``BlobStore`` of Lambda's own (deployment
-packages; blobs no package names are deleted at start-up), the
-``LambdaOptions``, the runtime's ``Invoker`` and a ``CodeSource`` reading packages from
-Nubes S3. ``start`` (in the server's event loop) starts the queued-invocation worker and
-finishes preparing code a previous process left Pending; ``aclose`` stops them.
+packages; blobs no package names are deleted at start-up), the ``LambdaOptions``, the
+runtime's ``Invoker``, a ``CodeSource`` reading packages from Nubes S3, and the event
+``bus`` carrying what functions send elsewhere. ``start`` (in the server's event loop)
+starts the queued-invocation worker and finishes preparing code a previous process left
+Pending; ``aclose`` stops them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import ClassVar
 
+from nubes.events.bus import EventBus
 from nubes.runtime.api import Invoker
 from nubes.services.base import Provider
 from nubes.services.lambda_.arns import FunctionRef
@@ -38,9 +40,10 @@ class LambdaProvider(FunctionOps, VersionOps, InvokeOps, LayerOps, PermissionOps
     service_name: ClassVar[str] = "lambda"
 
     def __init__(self, db: Database, blobs: BlobStore, options: LambdaOptions,
-                 invoker: Invoker, code_source: CodeSource) -> None:
+                 invoker: Invoker, code_source: CodeSource, bus: EventBus | None = None
+                 ) -> None:
         Provider.__init__(self)
-        LambdaCore.__init__(self, db, blobs, options, invoker, code_source)
+        LambdaCore.__init__(self, db, blobs, options, invoker, code_source, bus)
         self.worker = EventWorker(self.events, self.run_event, options.async_retry_delays,
                                   options.async_max_in_flight, options.async_lease_s)
 
