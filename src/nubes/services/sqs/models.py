@@ -17,7 +17,7 @@ from nubes.services.sqs import exceptions as exc
 # name -> (minimum, maximum, default) of the integer attributes.
 INT_ATTRIBUTES: dict[str, tuple[int, int, int]] = {
     "DelaySeconds": (0, 900, 0),
-    "MaximumMessageSize": (1024, 1_048_576, 262_144),
+    "MaximumMessageSize": (1024, 1_048_576, 1_048_576),
     "MessageRetentionPeriod": (60, 1_209_600, 345_600),
     "ReceiveMessageWaitTimeSeconds": (0, 20, 0),
     "VisibilityTimeout": (0, 43_200, 30),
