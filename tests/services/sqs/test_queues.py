@@ -103,3 +103,13 @@ def test_a_queue_url_in_another_host_form_or_an_arn_is_accepted(sqs: Any, queue:
     sqs.send_message(QueueUrl=arn["Attributes"]["QueueArn"], MessageBody="b")
     got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
     assert sorted(m["Body"] for m in got) == ["a", "b"]
+
+
+def test_a_second_purge_within_60_seconds_is_refused(sqs: Any, queue: str) -> None:
+    sqs.send_message(QueueUrl=queue, MessageBody="x")
+    sqs.purge_queue(QueueUrl=queue)
+    error = error_of(lambda: sqs.purge_queue(QueueUrl=queue))
+    assert error["Code"] == "AWS.SimpleQueueService.PurgeQueueInProgress"
+    assert error["QueryErrorCode"] == "PurgeQueueInProgress"
+    assert error["status"] == 403
+    assert sqs.receive_message(QueueUrl=queue).get("Messages") is None

@@ -62,3 +62,24 @@ def test_a_bad_redrive_policy_is_refused(sqs: Any, queue: str) -> None:
     error = error_of(lambda: sqs.set_queue_attributes(
         QueueUrl=queue, Attributes={"RedrivePolicy": "{\"maxReceiveCount\": 5}"}))
     assert error["Code"] == "InvalidAttributeValue"
+
+
+def test_redrive_policy_must_name_an_existing_queue_of_the_same_type(sqs: Any, queue: str,
+                                                                   fifo_queue: str) -> None:
+    missing = json.dumps({"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:nope",
+                          "maxReceiveCount": 3})
+    error = error_of(lambda: sqs.set_queue_attributes(
+        QueueUrl=queue, Attributes={"RedrivePolicy": missing}))
+    assert error["Code"] == "InvalidParameterValue"
+    assert "Dead letter target does not exist" in error["Message"]
+    fifo_arn = sqs.get_queue_attributes(QueueUrl=fifo_queue, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    mixed = json.dumps({"deadLetterTargetArn": fifo_arn, "maxReceiveCount": 3})
+    error = error_of(lambda: sqs.set_queue_attributes(
+        QueueUrl=queue, Attributes={"RedrivePolicy": mixed}))
+    assert "same type of queue" in error["Message"]
+    error = error_of(lambda: sqs.create_queue(QueueName=unique(),
+                                              Attributes={"RedrivePolicy": missing}))
+    assert error["Code"] == "InvalidParameterValue"
+    assert sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])[
+        "Attributes"].get("RedrivePolicy") is None

@@ -38,6 +38,7 @@ class SqsCore:
     def __init__(self, store: SqsStore, waiters: Waiters) -> None:
         self.store = store
         self.waiters = waiters
+        self.purged: dict[int, float] = {}  # queue id -> when it was last purged (monotonic)
 
     def queue(self, ctx: RequestContext, params: dict[str, Any]) -> Queue:
         """The queue named by ``QueueUrl`` (any host form, or an ARN), in the caller's region."""

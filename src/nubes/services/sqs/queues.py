@@ -16,9 +16,11 @@ from nubes.services.sqs.models import (
     check_queue_name,
     default_attributes,
     describe_tags,
+    redrive_policy,
 )
 
 MAX_TAGS = 50
+PURGE_INTERVAL_S = 60.0  # AWS allows one PurgeQueue per queue this often
 
 
 def _checked_attributes(given: dict[str, str], fifo: bool) -> dict[str, str]:
@@ -45,6 +47,10 @@ class QueueOps(SqsCore):
         fifo = given.get("FifoQueue", "false").lower() == "true"
         check_queue_name(name, fifo)
         attributes = {**default_attributes(fifo), **_checked_attributes(given, fifo)}
+        if attributes.get("RedrivePolicy"):
+            self._check_dead_letter_target(
+                Queue(0, ctx.account_id, ctx.region, name, attributes),
+                attributes["RedrivePolicy"])
         if attributes.get("FifoQueue") == "false":
             del attributes["FifoQueue"]
         seconds = int(time.time())
@@ -59,8 +65,25 @@ class QueueOps(SqsCore):
                         f"for attribute {key}")
         return {"QueueUrl": queue.url(ctx.endpoint)}
 
+    def _check_dead_letter_target(self, queue: Queue, policy: str) -> None:
+        """A RedrivePolicy must name an existing queue of the same type, in the queue's
+        account and region, as AWS requires."""
+        arn, _ = redrive_policy(policy)
+        target = self.queue_by_arn(arn)
+        if target is None or target.account_id != queue.account_id \
+                or target.region != queue.region:
+            raise exc.InvalidParameterValue(
+                f"Value {policy} for parameter RedrivePolicy is invalid. Reason: Dead letter "
+                f"target does not exist.")
+        if target.fifo != queue.fifo:
+            raise exc.InvalidParameterValue(
+                f"Value {policy} for parameter RedrivePolicy is invalid. Reason: Dead-letter "
+                f"queue must be same type of queue as the source.")
+
     def delete_queue(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        self.store.delete_queue(self.queue(ctx, params).id)
+        queue = self.queue(ctx, params)
+        self.store.delete_queue(queue.id)
+        self.purged.pop(queue.id, None)  # its id may be given to the next queue
         return {}
 
     def get_queue_url(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +141,10 @@ class QueueOps(SqsCore):
         given = dict(params.get("Attributes") or {})
         if "FifoQueue" in given and given["FifoQueue"].lower() != str(queue.fifo).lower():
             raise exc.InvalidAttributeValue("Invalid value for the parameter FifoQueue.")
-        queue.attributes.update(_checked_attributes(given, queue.fifo))
+        checked = _checked_attributes(given, queue.fifo)
+        if checked.get("RedrivePolicy"):
+            self._check_dead_letter_target(queue, checked["RedrivePolicy"])
+        queue.attributes.update(checked)
         for key in ("RedrivePolicy", "Policy", "RedriveAllowPolicy"):
             if queue.attributes.get(key) == "":
                 del queue.attributes[key]
@@ -127,7 +153,14 @@ class QueueOps(SqsCore):
         return {}
 
     def purge_queue(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        self.store.purge(self.queue(ctx, params).id)
+        queue = self.queue(ctx, params)
+        now = time.monotonic()
+        last = self.purged.get(queue.id)
+        if last is not None and now - last < PURGE_INTERVAL_S:
+            raise exc.PurgeQueueInProgress(
+                f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
+        self.purged[queue.id] = now
+        self.store.purge(queue.id)
         return {}
 
     def tag_queue(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
