@@ -1,4 +1,5 @@
-# Two commands: `make up` starts Nubes, `make test` runs every test. Both set up .venv first.
+# Two commands: `make up` starts Nubes and deploys the examples, `make test` runs every test.
+# Both set up .venv first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 up: $(STAMP)
-	$(BIN)/nubes up --port $(PORT)
+	$(BIN)/python -m nubes.examples_deploy up --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

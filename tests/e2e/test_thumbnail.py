@@ -1,10 +1,10 @@
 """The issue's acceptance example: a handler written for AWS runs on Nubes unmodified.
 
-``examples/thumbnail/app.py`` is zipped the way a Lambda user zips it — the handler plus
-Pillow vendored beside it (copied from this venv, compiled parts and their bundled
-libraries included) — created with boto3 under the runtime of this venv's interpreter,
-and invoked with an S3 event shaped exactly as S3 sends it. The function downloads the
-image with its own ``boto3.client("s3")``, halves it and uploads the result.
+``examples/thumbnail`` is deployed by its ``deploy.py`` (what ``make up`` runs): the
+handler zipped the way a Lambda user zips it, with Pillow vendored beside it (copied
+from this venv, compiled parts and their bundled libraries included), and a bucket
+notification on ``photos``. The function downloads the image with its own
+``boto3.client("s3")``, halves it and uploads the result.
 """
 
 from __future__ import annotations
@@ -12,42 +12,19 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sys
 import urllib.parse
 import uuid
-import zipfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import PIL
 import pytest
+from botocore.exceptions import ClientError
 from PIL import Image
 
+from nubes.examples_deploy import Deployed, Deployer, package, pillow_trees
+from tests.e2e.conftest import EXAMPLES, eventually
+
 pytestmark = pytest.mark.slow
-
-EXAMPLE = Path(__file__).parents[2] / "examples" / "thumbnail"
-RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"  # Pillow is compiled
-ROLE = "arn:aws:iam::000000000000:role/thumbnail"
-
-
-def add_tree(zf: zipfile.ZipFile, root: Path) -> None:
-    """``root`` into the zip under its own name, as ``pip install --target`` would lay it."""
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            zf.write(path, path.relative_to(root.parent).as_posix())
-
-
-def deployment_package() -> bytes:
-    """app.py plus PIL/ and pillow.libs/ (if the wheel has one) at the zip's root."""
-    site_packages = Path(PIL.__file__).parent.parent
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.write(EXAMPLE / "app.py", "app.py")
-        add_tree(zf, site_packages / "PIL")
-        if (site_packages / "pillow.libs").is_dir():
-            add_tree(zf, site_packages / "pillow.libs")
-    return buffer.getvalue()
 
 
 def picture(size: tuple[int, int], fmt: str) -> bytes:
@@ -84,20 +61,33 @@ def s3_event(bucket: str, key: str, body: bytes) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def thumbnail(make_client: Callable[..., Any]) -> str:
-    lam = make_client("lambda")
-    name = f"thumbnail-{uuid.uuid4().hex[:8]}"
-    lam.create_function(FunctionName=name, Runtime=RUNTIME, Handler="app.handler", Role=ROLE,
-                        Code={"ZipFile": deployment_package()}, MemorySize=256, Timeout=30)
-    lam.get_waiter("function_active_v2").wait(FunctionName=name)
-    return name
+def thumbnail(deploy: Callable[..., Deployed]) -> Deployed:
+    return deploy("thumbnail")
+
+
+def test_an_image_put_in_photos_gets_a_half_size_copy(aws: Deployer, thumbnail: Deployed
+                                                      ) -> None:
+    s3 = aws.client("s3")
+    key = "album/my cat (1).png"
+    s3.put_object(Bucket="photos", Key=key, Body=picture((320, 200), "PNG"))
+
+    def resized() -> bytes | None:
+        try:
+            body: bytes = s3.get_object(Bucket="photosresized", Key=key)["Body"].read()
+            return body
+        except ClientError:
+            return None
+
+    body = eventually(resized, wait_s=30)
+    assert body, "no thumbnail appeared in photosresized"
+    with Image.open(io.BytesIO(body)) as image:
+        assert (image.format, image.size) == ("PNG", (160, 100))
 
 
 @pytest.mark.parametrize(("fmt", "size"), [("PNG", (640, 480)), ("JPEG", (333, 201))])
 def test_an_s3_event_halves_the_image_into_the_resized_bucket(
-        make_client: Callable[..., Any], thumbnail: str, fmt: str, size: tuple[int, int]
-) -> None:
-    s3, lam = make_client("s3"), make_client("lambda")
+        aws: Deployer, thumbnail: Deployed, fmt: str, size: tuple[int, int]) -> None:
+    s3, lam = aws.client("s3"), aws.client("lambda")
     source = f"photos-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=source)
     s3.create_bucket(Bucket=f"{source}resized")
@@ -105,7 +95,7 @@ def test_an_s3_event_halves_the_image_into_the_resized_bucket(
     body = picture(size, fmt)
     s3.put_object(Bucket=source, Key=key, Body=body)
 
-    response = lam.invoke(FunctionName=thumbnail,
+    response = lam.invoke(FunctionName="thumbnail",
                           Payload=json.dumps(s3_event(source, key, body)).encode())
     result = json.loads(response["Payload"].read())
 
@@ -120,19 +110,16 @@ def test_an_s3_event_halves_the_image_into_the_resized_bucket(
         assert list(image.size) == half
 
 
-def test_the_destination_bucket_can_be_set_in_the_environment(
-        make_client: Callable[..., Any], thumbnail: str) -> None:
-    s3, lam = make_client("s3"), make_client("lambda")
+def test_the_destination_bucket_can_be_set_in_the_environment(aws: Deployer) -> None:
+    s3, lam = aws.client("s3"), aws.client("lambda")
     source, target = f"in-{uuid.uuid4().hex[:12]}", f"out-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=source)
     s3.create_bucket(Bucket=target)
     body = picture((100, 60), "PNG")
     s3.put_object(Bucket=source, Key="a.png", Body=body)
-    name = f"{thumbnail}-env"
-    lam.create_function(FunctionName=name, Runtime=RUNTIME, Handler="app.handler", Role=ROLE,
-                        Code={"ZipFile": deployment_package()}, MemorySize=256, Timeout=30,
-                        Environment={"Variables": {"DESTINATION_BUCKET": target}})
-    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    name = "thumbnail-env"
+    aws.function(name, package([EXAMPLES / "thumbnail" / "app.py"], pillow_trees()),
+                 memory_mb=256, environment={"DESTINATION_BUCKET": target})
 
     response = lam.invoke(FunctionName=name,
                           Payload=json.dumps(s3_event(source, "a.png", body)).encode())
