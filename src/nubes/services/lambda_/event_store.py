@@ -45,8 +45,10 @@ class EventStore:
         db.migrate("lambda_events", MIGRATIONS)
 
     def enqueue(self, account_id: str, region: str, function: str, qualifier: str | None,
-                payload: bytes, request_id: str) -> None:
-        now = time.time()
+                payload: bytes, request_id: str, now: float | None = None) -> None:
+        """Queue an event, due at once; its age (MaximumEventAgeInSeconds) counts from
+        ``now``, across retries."""
+        now = time.time() if now is None else now
         self.db.execute(
             "INSERT INTO lambda_events (account_id, region, function, qualifier, payload,"
             " request_id, due, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

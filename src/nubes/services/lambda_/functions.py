@@ -11,6 +11,7 @@ from nubes.services.base import RequestContext
 from nubes.services.lambda_ import exceptions as exc
 from nubes.services.lambda_.arns import LATEST, FunctionRef
 from nubes.services.lambda_.core import LambdaCore
+from nubes.services.lambda_.invoke_config_store import InvokeConfigStore
 from nubes.services.lambda_.models import (
     FunctionVersion,
     State,
@@ -27,6 +28,8 @@ MAX_ITEMS = 50
 
 
 class FunctionOps(LambdaCore):
+    invoke_configs: InvokeConfigStore  # deleted with the function or version
+
     def create_function(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = self.ref(ctx, params)
         if ref.qualifier:
@@ -139,6 +142,7 @@ class FunctionOps(LambdaCore):
         else:
             self.latest(ref)
             self.collect_code(self.store.delete_function(ref.account_id, ref.region, ref.name))
+            self.invoke_configs.delete(ref.account_id, ref.region, ref.name)
         self.background.spawn(self.invoker.evict((ref.account_id, ref.region, ref.name)))
         ctx.status = 204
         return {}
@@ -155,6 +159,7 @@ class FunctionOps(LambdaCore):
                 f"Unable to delete version because the following aliases reference it: "
                 f"[{', '.join(users)}]")
         self.store.delete_version(fv)
+        self.invoke_configs.delete(ref.account_id, ref.region, ref.name, fv.version)
         self.collect_code([fv.code_sha])
 
     def list_functions(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -2,22 +2,31 @@
 
 A version becomes a ``FunctionSpec`` for the invoker; the invoker's result becomes the
 response: the payload as the raw body, ``X-Amz-Function-Error`` on errors, the log tail,
-the version that ran. Events go to the durable queue and are run by ``EventWorker``.
+the version that ran. Events go to the durable queue and are run by ``EventWorker``,
+under the function's asynchronous invocation configuration (``invoke_config.py``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from nubes.errors import ServiceError
 from nubes.runtime.api import FunctionSpec, Invocation, InvocationResult, Outcome, TooManyRequests
 from nubes.services.base import RequestContext
 from nubes.services.lambda_ import exceptions as exc
-from nubes.services.lambda_.arns import FunctionRef, parse_resource_arn
+from nubes.services.lambda_.arns import LATEST, FunctionRef, function_arn, parse_resource_arn
 from nubes.services.lambda_.core import LambdaCore
+from nubes.services.lambda_.destinations import (
+    Condition,
+    Finished,
+    to_dead_letter_queue,
+    to_destination,
+)
 from nubes.services.lambda_.event_store import Event
+from nubes.services.lambda_.invoke_config_store import InvokeConfig, InvokeConfigStore
 from nubes.services.lambda_.models import FunctionVersion
 from nubes.services.lambda_.worker import EventWorker, RunResult
 
@@ -35,6 +44,7 @@ _RESPONSE_TOO_LARGE = {
 
 class InvokeOps(LambdaCore):
     worker: EventWorker
+    invoke_configs: InvokeConfigStore
 
     async def invoke(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         ref = self.ref(ctx, params)
@@ -147,7 +157,10 @@ class InvokeOps(LambdaCore):
         return True
 
     async def run_event(self, event: Event) -> RunResult:
-        """Run one queued event (for the worker): what became of it."""
+        """Run one queued event (for the worker): what became of it. An event older than
+        its MaximumEventAgeInSeconds is not run; a failure is retried while the
+        configuration's MaximumRetryAttempts allow and the retry would come in time; an
+        event that ends sends its records (destinations, dead-letter queue)."""
         ref = FunctionRef(event.account_id, event.region, event.function, event.qualifier)
         try:
             fv = self.route(ref, self.specs.version)
@@ -155,6 +168,12 @@ class InvokeOps(LambdaCore):
             log.warning("lambda: dropping event %s: %s no longer exists", event.request_id,
                         ref.qualified_arn)
             return RunResult.GONE
+        config = self.invoke_configs.get(ref.account_id, ref.region, ref.name,
+                                         ref.qualifier or LATEST) or InvokeConfig()
+        expires = event.created + config.age_limit
+        if time.time() >= expires:
+            self._finish(event, fv, config, Condition.EVENT_AGE_EXCEEDED, None)
+            return RunResult.DONE
         if not fv.ready:
             return RunResult.THROTTLED
         invocation = Invocation(request_id=event.request_id, payload=event.payload,
@@ -163,7 +182,42 @@ class InvokeOps(LambdaCore):
             result = await self.invoker.invoke(await self.spec(fv), invocation)
         except TooManyRequests:
             return RunResult.THROTTLED
-        return RunResult.DONE if result.outcome is Outcome.SUCCESS else RunResult.FAILED
+        if result.outcome is Outcome.THROTTLED:
+            return RunResult.THROTTLED
+        if result.outcome is Outcome.SUCCESS:
+            condition = Condition.SUCCESS
+        elif event.attempts >= config.retries:
+            condition = Condition.RETRIES_EXHAUSTED
+        elif time.time() + self.worker.delay(event.attempts) < expires:
+            return RunResult.FAILED
+        else:
+            condition = Condition.EVENT_AGE_EXCEEDED  # the retry would come too late
+        self._finish(event, fv, config, condition, result)
+        return RunResult.DONE
+
+    def _finish(self, event: Event, fv: FunctionVersion, config: InvokeConfig,
+                condition: Condition, result: InvocationResult | None) -> None:
+        """Send what an ended event sends: the record to OnSuccess or OnFailure, and a
+        failed event to the version's dead-letter queue too (AWS sends to both)."""
+        ran = 0 if result is None else 1
+        finished = Finished(
+            event.account_id, event.region, fv.arn,
+            function_arn(fv.account_id, fv.region, fv.name, event.qualifier or LATEST),
+            event.request_id, event.payload, condition, event.attempts + ran, fv.version,
+            result, time.time())
+        sent = []
+        destination = config.on_failure if finished.failed else config.on_success
+        if destination:
+            sent.append(to_destination(finished, destination))
+        dead_letter = (fv.config.get("DeadLetterConfig") or {}).get("TargetArn")
+        if finished.failed and dead_letter:
+            sent.append(to_dead_letter_queue(finished, dead_letter))
+        if finished.failed:
+            log.warning("lambda: event %s for %s ended: %s after %d runs",
+                        event.request_id, finished.invoked_arn, condition.value,
+                        finished.invoke_count)
+        if sent and self.bus is not None:
+            self.bus.publish(*sent)
 
 
 def _check_json(payload: bytes) -> None:

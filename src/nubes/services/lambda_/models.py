@@ -26,6 +26,8 @@ EPHEMERAL_RANGE = (512, 10240)
 MIN_UNRESERVED = 100
 ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
 _ROLE = re.compile(f"^{ROLE_PATTERN}$")
+DLQ_PATTERN = r"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()"
+_DEAD_LETTER = re.compile(f"^(?:{DLQ_PATTERN})$")
 
 # Members of a function's configuration a user sets (CreateFunction and
 # UpdateFunctionConfiguration), kept as AWS echoes them.
@@ -151,10 +153,27 @@ def check_config(params: dict[str, Any], creating: bool) -> None:
     check_environment(params.get("Environment"))
     if len(params.get("Layers") or []) > MAX_LAYERS:
         raise exc.InvalidParameterValue("Cannot reference more than 5 layers.")
+    check_dead_letter(params.get("DeadLetterConfig"))
     for arch in params.get("Architectures") or []:
         if arch not in ("x86_64", "arm64"):
             raise exc.Validation(params["Architectures"], "architectures",
                                  "Member must satisfy enum value set: [x86_64, arm64]")
+
+
+def check_dead_letter(config: dict[str, Any] | None) -> None:
+    """A DeadLetterConfig's TargetArn: an SQS queue or SNS topic ARN, or '' (none).
+    AWS checks the execution role may send there; Nubes enforces no IAM, and a queue
+    or topic missing when an event fails is logged and skipped."""
+    target = (config or {}).get("TargetArn")
+    if not target:
+        return
+    if not _DEAD_LETTER.match(target):
+        raise exc.Validation(target, "deadLetterConfig.targetArn",
+                             f"Member must satisfy regular expression pattern: {DLQ_PATTERN}")
+    if target.split(":")[2] not in ("sqs", "sns"):
+        raise exc.InvalidParameterValue(
+            f"The provided target arn {target} is invalid: a dead-letter queue is an "
+            "Amazon SQS queue or an Amazon SNS topic.")
 
 
 def _check_range(value: int | None, member: str, low: int, high: int) -> None:
@@ -206,6 +225,8 @@ def merge_config(config: dict[str, Any], params: dict[str, Any]) -> dict[str, An
         out["TracingConfig"] = {"Mode": params["TracingConfig"].get("Mode", "PassThrough")}
     if not (out.get("Environment") or {}).get("Variables"):
         out.pop("Environment", None)
+    if not (out.get("DeadLetterConfig") or {}).get("TargetArn"):
+        out.pop("DeadLetterConfig", None)  # TargetArn '' removes the dead-letter queue
     return out
 
 

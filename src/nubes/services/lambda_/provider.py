@@ -22,6 +22,8 @@ from nubes.services.lambda_.concurrency import ConcurrencyOps
 from nubes.services.lambda_.core import LambdaCore, LambdaOptions
 from nubes.services.lambda_.functions import FunctionOps
 from nubes.services.lambda_.invoke import InvokeOps
+from nubes.services.lambda_.invoke_config import InvokeConfigOps
+from nubes.services.lambda_.invoke_config_store import InvokeConfigStore
 from nubes.services.lambda_.layers import LayerOps
 from nubes.services.lambda_.permissions import PermissionOps
 from nubes.services.lambda_.store import unreserved_limit
@@ -35,8 +37,8 @@ __all__ = ["LambdaOptions", "LambdaProvider", "unreserved_limit"]
 log = logging.getLogger(__name__)
 
 
-class LambdaProvider(FunctionOps, VersionOps, InvokeOps, LayerOps, PermissionOps,
-                     ConcurrencyOps, Provider):
+class LambdaProvider(FunctionOps, VersionOps, InvokeOps, InvokeConfigOps, LayerOps,
+                     PermissionOps, ConcurrencyOps, Provider):
     service_name: ClassVar[str] = "lambda"
 
     def __init__(self, db: Database, blobs: BlobStore, options: LambdaOptions,
@@ -44,6 +46,7 @@ class LambdaProvider(FunctionOps, VersionOps, InvokeOps, LayerOps, PermissionOps
                  ) -> None:
         Provider.__init__(self)
         LambdaCore.__init__(self, db, blobs, options, invoker, code_source, bus)
+        self.invoke_configs = InvokeConfigStore(db)
         self.worker = EventWorker(self.events, self.run_event, options.async_retry_delays,
                                   options.async_max_in_flight, options.async_lease_s)
 

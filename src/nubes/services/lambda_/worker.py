@@ -1,5 +1,8 @@
 """The worker running queued invocations: claims events in the store, runs them, and
-retries failures with Lambda's backoff (twice by default: after 1 and 2 minutes)."""
+retries failures with Lambda's backoff (after 1 and 2 minutes by default). Whether a
+failure is retried is the runner's to say (the function's MaximumRetryAttempts and
+MaximumEventAgeInSeconds); the worker only spaces the retries and caps them at AWS's
+maximum of two."""
 
 from __future__ import annotations
 
@@ -14,11 +17,12 @@ log = logging.getLogger(__name__)
 
 THROTTLE_DELAY = 1.0  # a throttled event waits in the queue, not counted as a failure
 IDLE_POLL = 1.0  # the store is looked at this often even without a wake-up
+MAX_RETRIES = 2  # AWS's largest MaximumRetryAttempts
 
 
 class RunResult(StrEnum):
-    DONE = "done"
-    FAILED = "failed"  # the function erred, timed out or crashed: retry or give up
+    DONE = "done"  # finished: succeeded, or failed for good (its records sent)
+    FAILED = "failed"  # the function erred, timed out or crashed: retry it
     THROTTLED = "throttled"  # no concurrency (or not ready): try again soon
     GONE = "gone"  # the function was deleted: drop the event
 
@@ -45,6 +49,12 @@ class EventWorker:
     async def close(self) -> None:
         await self.claims.close()
 
+    def delay(self, attempts: int) -> float:
+        """The wait before the retry that follows ``attempts`` failed runs (>= 0)."""
+        if not self.delays:
+            return 0.0
+        return self.delays[min(attempts, len(self.delays) - 1)]
+
     def _claim(self, room: int) -> list[Event]:
         claimed: list[Event] = []
         while len(claimed) < room:
@@ -64,8 +74,8 @@ class EventWorker:
             self.events.done(event)
         elif result is RunResult.THROTTLED:
             self.events.retry(event, THROTTLE_DELAY, failed=False)
-        elif event.attempts < len(self.delays):
-            self.events.retry(event, self.delays[event.attempts], failed=True)
+        elif event.attempts < MAX_RETRIES:
+            self.events.retry(event, self.delay(event.attempts), failed=True)
         else:
             log.warning("lambda: event %s failed %d times; discarded", event.request_id,
                         event.attempts + 1)
