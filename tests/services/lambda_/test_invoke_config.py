@@ -102,9 +102,12 @@ def test_per_qualifier(lam: Any, active: Callable[..., str]) -> None:
     assert len(rest["FunctionEventInvokeConfigs"]) == 1 and "NextMarker" not in rest
     lam.delete_alias(FunctionName=name, Name="live")
     lam.delete_function(FunctionName=name, Qualifier=version)
-    code, _, _ = error_of(lambda: lam.get_function_event_invoke_config(
-        FunctionName=name, Qualifier=version))
-    assert code == "ResourceNotFoundException"
+    for qualifier in (version, "live"):
+        code, _, _ = error_of(lambda q=qualifier: lam.get_function_event_invoke_config(
+            FunctionName=name, Qualifier=q))
+        assert code == "ResourceNotFoundException"
+    left = lam.list_function_event_invoke_configs(FunctionName=name)
+    assert [c["FunctionArn"] for c in left["FunctionEventInvokeConfigs"]] == [_arn(name)]
 
 
 def test_unknown_function_or_qualifier(lam: Any, active: Callable[..., str]) -> None:

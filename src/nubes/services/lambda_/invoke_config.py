@@ -80,7 +80,8 @@ class InvokeConfigOps(LambdaCore):
             raise exc.ResourceNotFound("The function doesn't exist.")
         limit = params.get("MaxItems") or MAX_ITEMS
         _check_range(limit, "maxItems", (1, MAX_ITEMS))
-        configs = self.invoke_configs.list(ref.account_id, ref.region, ref.name)
+        configs = [c for c in self.invoke_configs.list(ref.account_id, ref.region, ref.name)
+                   if self._current(ref, c)]
         marker = params.get("Marker")
         if marker:
             configs = [c for c in configs if c.qualifier > marker]
@@ -112,10 +113,19 @@ class InvokeConfigOps(LambdaCore):
 
     def _existing(self, ref: FunctionRef, qualifier: str) -> InvokeConfig:
         config = self.invoke_configs.get(ref.account_id, ref.region, ref.name, qualifier)
-        if config is None:
+        if config is None or not self._current(ref, config):
             arn = function_arn(ref.account_id, ref.region, ref.name, qualifier)
             raise exc.ResourceNotFound(f"The function {arn} doesn't have an EventInvokeConfig")
         return config
+
+    def _current(self, ref: FunctionRef, config: InvokeConfig) -> bool:
+        """Whether the alias a configuration belongs to still exists (functions and
+        versions delete theirs; an alias's goes when it is next looked at)."""
+        qualifier = config.qualifier
+        if qualifier == LATEST or qualifier.isdigit() or self.alias_of(ref, qualifier):
+            return True
+        self.invoke_configs.delete(ref.account_id, ref.region, ref.name, qualifier)
+        return False
 
     def _destinations(self, ref: FunctionRef, params: dict[str, Any]
                       ) -> tuple[str | None, str | None]:
