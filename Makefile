@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 4566
 
-.PHONY: up test lint typecheck unit bench bench-s3 bench-lambda bench-dynamodb docs clean
+.PHONY: up test lint typecheck unit bench bench-s3 bench-lambda bench-dynamodb bench-events docs clean
 
 $(STAMP): pyproject.toml
 	sh scripts/ensure-python.sh $(PYTHON)
@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: bench-s3 bench-lambda bench-dynamodb
+bench: bench-s3 bench-lambda bench-dynamodb bench-events
 
 bench-s3: $(STAMP)
 	$(BIN)/python benchmarks/s3.py
@@ -41,6 +41,9 @@ bench-lambda: $(STAMP)
 
 bench-dynamodb: $(STAMP)
 	$(BIN)/python benchmarks/dynamodb.py
+
+bench-events: $(STAMP)
+	$(BIN)/python benchmarks/events.py
 
 docs: $(STAMP)
 	$(BIN)/python -m nubes.coverage
