@@ -119,6 +119,12 @@ SETTINGS: tuple[Setting, ...] = (
             "before it is reaped (scale to zero).", _seconds),
     Setting("lambda_async_retry_delays", (60.0, 120.0), "Lambda: seconds before each retry "
             "of a failed asynchronous invocation (one per retry).", _delays),
+    Setting("lambda_mapping_poll_interval", 1.0, "Lambda: seconds between reads of an idle "
+            "stream by an event source mapping, and between retries of a failed batch.",
+            _seconds),
+    Setting("lambda_mapping_lease", 30.0, "Lambda: seconds a server holds a shard or queue "
+            "of an event source mapping without renewing; a crashed server's are taken over "
+            "after this.", _seconds),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -135,6 +141,8 @@ class Settings:
     account_concurrency: int = 1000
     lambda_keep_alive: float = 600.0
     lambda_async_retry_delays: tuple[float, ...] = (60.0, 120.0)
+    lambda_mapping_poll_interval: float = 1.0
+    lambda_mapping_lease: float = 30.0
 
     @classmethod
     def build(

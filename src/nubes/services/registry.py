@@ -29,9 +29,12 @@ from nubes.services.dynamodb.streams.provider import DynamoDBStreamsProvider
 from nubes.services.kinesis.provider import KinesisProvider
 from nubes.services.kinesis.store import KinesisStore
 from nubes.services.lambda_.code import CodeNotFound
+from nubes.services.lambda_.mappings.sources import Sources
+from nubes.services.lambda_.mappings.work import RunnerOptions
 from nubes.services.lambda_.provider import LambdaOptions, LambdaProvider, unreserved_limit
 from nubes.services.logs.provider import LogsProvider
 from nubes.services.logs.store import LogStore
+from nubes.services.mapping_sources import DynamoDBStreamAdapter, KinesisAdapter, QueueAdapter
 from nubes.services.s3.provider import S3Provider
 from nubes.services.sqs.provider import SqsProvider
 from nubes.services.sqs.store import SqsStore
@@ -195,7 +198,8 @@ def open_services(settings: Settings) -> Services:
     dynamo = DynamoStore(db)  # shared by the DynamoDB and DynamoDB Streams providers
     services.providers["dynamodb"] = DynamoDBProvider(dynamo)
     services.providers["dynamodbstreams"] = DynamoDBStreamsProvider(dynamo)
-    services.providers["kinesis"] = KinesisProvider(KinesisStore(db))
+    kinesis = KinesisStore(db)
+    services.providers["kinesis"] = KinesisProvider(kinesis)
     services.providers["sqs"] = sqs = SqsProvider(SqsStore(db))
     bus.register("sqs", SqsTarget(sqs))
     logs = LogStore(db)
@@ -210,4 +214,7 @@ def open_services(settings: Settings) -> Services:
     services.providers["lambda"] = lam = LambdaProvider(db, lambda_blobs, lambda_options,
                                                         invoker, S3CodeSource(s3), bus)
     bus.register("lambda", LambdaTarget(lam))
+    lam.connect_sources(  # what event source mappings read
+        Sources(QueueAdapter(sqs), KinesisAdapter(kinesis), DynamoDBStreamAdapter(dynamo.streams)),
+        RunnerOptions(settings.lambda_mapping_poll_interval, settings.lambda_mapping_lease))
     return services

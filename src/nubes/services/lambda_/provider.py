@@ -25,6 +25,7 @@ from nubes.services.lambda_.invoke import InvokeOps
 from nubes.services.lambda_.invoke_config import InvokeConfigOps
 from nubes.services.lambda_.invoke_config_store import InvokeConfigStore
 from nubes.services.lambda_.layers import LayerOps
+from nubes.services.lambda_.mapping_ops import MappingOps
 from nubes.services.lambda_.permissions import PermissionOps
 from nubes.services.lambda_.store import unreserved_limit
 from nubes.services.lambda_.versions import VersionOps
@@ -37,8 +38,8 @@ __all__ = ["LambdaOptions", "LambdaProvider", "unreserved_limit"]
 log = logging.getLogger(__name__)
 
 
-class LambdaProvider(FunctionOps, VersionOps, InvokeOps, InvokeConfigOps, LayerOps,
-                     PermissionOps, ConcurrencyOps, Provider):
+class LambdaProvider(FunctionOps, VersionOps, MappingOps, InvokeOps, InvokeConfigOps,
+                     LayerOps, PermissionOps, ConcurrencyOps, Provider):
     service_name: ClassVar[str] = "lambda"
 
     def __init__(self, db: Database, blobs: BlobStore, options: LambdaOptions,
@@ -47,19 +48,23 @@ class LambdaProvider(FunctionOps, VersionOps, InvokeOps, InvokeConfigOps, LayerO
         Provider.__init__(self)
         LambdaCore.__init__(self, db, blobs, options, invoker, code_source, bus)
         self.invoke_configs = InvokeConfigStore(db)
+        self.init_mappings(db)
         self.worker = EventWorker(self.events, self.run_event, options.async_retry_delays,
                                   options.async_max_in_flight, options.async_lease_s)
 
     async def start(self) -> None:
-        """Start background work: the event worker, and code left Pending by a crash."""
+        """Start background work: the event worker, the event source mappings' pollers,
+        and code left Pending by a crash."""
         self.worker.start()
+        self.start_mappings()
         for fv in self.store.pending_versions():
             ref = FunctionRef(fv.account_id, fv.region, fv.name)
             self.background.spawn(self.settle(ref, fv.code_sha))
 
     async def aclose(self) -> None:
-        """Stop the worker and background tasks, then the invoker's sandboxes."""
+        """Stop the worker, the pollers and background tasks, then the sandboxes."""
         await self.worker.close()
+        await self.stop_mappings()
         await self.background.cancel()
         await self.invoker.close()
 

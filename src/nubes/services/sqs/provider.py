@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from nubes.services.base import Provider
+from nubes.services.sqs.internal import InternalOps
 from nubes.services.sqs.messages import MessageOps
 from nubes.services.sqs.movetasks import MoveTaskOps
 from nubes.services.sqs.queues import QueueOps
@@ -16,7 +17,7 @@ from nubes.services.sqs.store import SqsStore
 from nubes.services.sqs.waiters import Waiters
 
 
-class SqsProvider(QueueOps, MessageOps, ReceiveOps, MoveTaskOps, Provider):
+class SqsProvider(QueueOps, MessageOps, InternalOps, ReceiveOps, MoveTaskOps, Provider):
     service_name: ClassVar[str] = "sqs"
 
     def __init__(self, store: SqsStore, waiters: Waiters | None = None) -> None:

@@ -24,7 +24,7 @@ SYSTEM_NAMES = ("SenderId", "SentTimestamp", "ApproximateReceiveCount",
                 "MessageDeduplicationId", "SequenceNumber", "AWSTraceHeader")
 
 
-def _system(message: StoredMessage, queue: Queue, names: set[str]) -> dict[str, str]:
+def system_attributes(message: StoredMessage, queue: Queue, names: set[str]) -> dict[str, str]:
     values: dict[str, str | None] = {
         "SenderId": message.sender_id,
         "SentTimestamp": str(message.sent_ms),
@@ -76,7 +76,7 @@ class ReceiveOps(SqsCore):
             "MD5OfBody": md5_of_body(message.body),
             "Body": message.body,
         }
-        system = _system(message, queue, names)
+        system = system_attributes(message, queue, names)
         if system:
             out["Attributes"] = system
         chosen = attributes.select(message.attributes, selected)

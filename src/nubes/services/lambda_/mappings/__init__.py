@@ -1,0 +1,2 @@
+"""Event source mappings: SQS queues, Kinesis streams and DynamoDB streams polled for
+records that are handed to functions in batches."""

@@ -1,0 +1,91 @@
+"""One poller of an SQS mapping: gathers a batch, runs the function on it, deletes what
+succeeded.
+
+A batch is up to BatchSize messages: the first receive long-polls (waking on the queue's
+waiters, never spinning), then more are taken until the batch is full or
+MaximumBatchingWindowInSeconds has passed. On success the batch is deleted; on a
+function error it is left alone, so it comes back after the queue's visibility timeout
+and the queue's redrive policy moves it to its dead-letter queue after maxReceiveCount.
+With ReportBatchItemFailures only the messages the function names stay. Messages no
+filter matches are deleted without running the function, as AWS does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from nubes.services.lambda_.mappings import records
+from nubes.services.lambda_.mappings.batches import Status, failed_items
+from nubes.services.lambda_.mappings.filters import keeps
+from nubes.services.lambda_.mappings.models import OK, Mapping, State
+from nubes.services.lambda_.mappings.sources import QueueMessage, QueueSource
+from nubes.services.lambda_.mappings.work import PollerContext
+
+LONG_POLL_S = 20.0
+MAX_RECEIVE = 10
+
+
+class QueuePoller:
+    def __init__(self, ctx: PollerContext, source: QueueSource, uuid: str) -> None:
+        self.ctx = ctx
+        self.source = source
+        self.uuid = uuid
+
+    async def run(self) -> None:
+        while True:
+            mapping = self.ctx.store.get(self.uuid)
+            if mapping is None or mapping.state is not State.ENABLED:
+                return
+            messages = await self._gather(mapping)
+            if messages:
+                await self._process(mapping, messages)
+
+    async def _gather(self, mapping: Mapping) -> list[QueueMessage]:
+        arn, size = mapping.source_arn, mapping.batch_size
+        got = await self.source.receive(arn, min(MAX_RECEIVE, size), LONG_POLL_S)
+        if not got:
+            return []
+        deadline = time.monotonic() + mapping.window_s
+        while len(got) < size:
+            remaining = max(0.0, deadline - time.monotonic())
+            more = await self.source.receive(arn, min(MAX_RECEIVE, size - len(got)), remaining)
+            if not more:
+                break
+            got.extend(more)
+        return got
+
+    async def _process(self, mapping: Mapping, messages: list[QueueMessage]) -> None:
+        arn = mapping.source_arn
+        kept: list[tuple[QueueMessage, dict[str, object]]] = []
+        dropped: list[str] = []
+        for message in messages:
+            record = records.sqs_record(mapping, message)
+            if keeps(mapping.filters, records.filterable_sqs(record)):
+                kept.append((message, record))
+            else:
+                dropped.append(message.receipt_handle)
+        if dropped:
+            self.source.delete(arn, dropped)
+        if not kept:
+            return
+        result = await self.ctx.gate.invoke_batch(
+            mapping, records.event([record for _, record in kept]))
+        if result.status is Status.UNAVAILABLE:
+            self.ctx.note(mapping, result.problem)
+            await asyncio.sleep(self.ctx.options.poll_s)  # the messages come back later
+            return
+        if result.status is Status.FAILED:
+            self.ctx.note(mapping, "PROBLEM: Function call failed")
+            return
+        ids = [message.message_id for message, _ in kept]
+        failed: list[str] | None = []
+        if mapping.reports_failures:
+            failed = failed_items(result.payload, ids)
+        if failed is None:
+            self.ctx.note(mapping, "PROBLEM: Function call failed")
+            return
+        self.ctx.note(mapping, OK)
+        done = [m.receipt_handle for m, _ in kept if m.message_id not in set(failed)]
+        if done:
+            self.source.delete(arn, done)
