@@ -59,11 +59,16 @@ def test_put_replaces_and_update_merges(lam: Any, active: Callable[..., str]) ->
     assert put["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {}}
     updated = lam.update_function_event_invoke_config(
         FunctionName=name, MaximumRetryAttempts=2,
-        DestinationConfig={"OnSuccess": {"Destination": BUS}})
+        DestinationConfig={"OnSuccess": {"Destination": BUS},
+                           "OnFailure": {"Destination": TOPIC}})
     assert updated["MaximumRetryAttempts"] == 2
     assert updated["MaximumEventAgeInSeconds"] == 120  # kept
     assert updated["DestinationConfig"] == {"OnSuccess": {"Destination": BUS},
-                                            "OnFailure": {}}
+                                            "OnFailure": {"Destination": TOPIC}}
+    kept = lam.update_function_event_invoke_config(FunctionName=name,
+                                                   MaximumEventAgeInSeconds=600)
+    assert kept["DestinationConfig"] == updated["DestinationConfig"]
+    assert kept["MaximumRetryAttempts"] == 2
     cleared = lam.update_function_event_invoke_config(
         FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": ""}})
     assert cleared["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {}}

@@ -47,14 +47,13 @@ class InvokeConfigOps(LambdaCore):
         ref, qualifier = self._configurable(ctx, params)
         old = self._existing(ref, qualifier)
         on_success, on_failure = self._destinations(ref, params)
-        given = params.get("DestinationConfig") or {}
+        if params.get("DestinationConfig") is None:  # each setting replaced when given
+            on_success, on_failure = old.on_success, old.on_failure
         config = InvokeConfig(
             qualifier,
             _pick(params, "MaximumRetryAttempts", old.max_retries),
             _pick(params, "MaximumEventAgeInSeconds", old.max_age),
-            on_success if "OnSuccess" in given else old.on_success,
-            on_failure if "OnFailure" in given else old.on_failure,
-            last_modified=time.time())
+            on_success, on_failure, last_modified=time.time())
         self.invoke_configs.put(ref.account_id, ref.region, ref.name, config)
         return _output(ref, config)
 
