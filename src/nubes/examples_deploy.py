@@ -160,6 +160,19 @@ class Deployer:
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
         return url, str(arn["Attributes"]["QueueArn"])
 
+    def stream(self, name: str, shards: int = 1) -> str:
+        """The ARN of the Kinesis stream (created with ``shards`` shards if new)."""
+        kinesis = self.client("kinesis")
+        try:
+            kinesis.create_stream(StreamName=name, ShardCount=shards)
+        except ClientError as error:
+            if _code(error) != "ResourceInUseException":
+                raise
+        kinesis.get_waiter("stream_exists").wait(
+            StreamName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+        summary = kinesis.describe_stream_summary(StreamName=name)
+        return str(summary["StreamDescriptionSummary"]["StreamARN"])
+
     # -- Lambda ----------------------------------------------------------------------
 
     def function(self, name: str, code: bytes, *, handler: str = "app.handler",
