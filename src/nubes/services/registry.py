@@ -26,6 +26,8 @@ from nubes.services.base import Provider
 from nubes.services.dynamodb.provider import DynamoDBProvider
 from nubes.services.dynamodb.store import DynamoStore
 from nubes.services.dynamodb.streams.provider import DynamoDBStreamsProvider
+from nubes.services.eventbridge.provider import EventBridgeProvider
+from nubes.services.eventbridge.store import EventsStore
 from nubes.services.kinesis.provider import KinesisProvider
 from nubes.services.kinesis.store import KinesisStore
 from nubes.services.lambda_.code import CodeNotFound
@@ -50,6 +52,7 @@ PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "dynamodbstreams": DynamoDBStreamsProvider,
     "sqs": SqsProvider,
     "kinesis": KinesisProvider,
+    "events": EventBridgeProvider,
 })
 
 
@@ -167,6 +170,26 @@ class LambdaTarget:
         return DeliveryResult.DONE if queued else DeliveryResult.GONE
 
 
+class EventsTarget:
+    """The bus's deliveries to event buses: a rule's event put onto another bus (of the
+    same account), or a function's destination record put on a bus as an event."""
+
+    def __init__(self, events: EventBridgeProvider) -> None:
+        self.events = events
+
+    def check(self, destination: str, principal: str, source_arn: str, source_account: str
+              ) -> Access:
+        bus = self.events.bus_at(destination)
+        if bus is None:
+            return Access.MISSING
+        return Access.ALLOWED if bus.account == source_account else Access.DENIED
+
+    async def deliver(self, event: Event) -> DeliveryResult:
+        if not allowed(self, event):
+            return DeliveryResult.GONE
+        return DeliveryResult.DONE if self.events.put_internal(event) else DeliveryResult.GONE
+
+
 def _invoker_options(settings: Settings, accounts: AccountStore, db: Database
                      ) -> InvokerOptions:
     def credentials_for(account_id: str) -> tuple[str, str]:
@@ -214,6 +237,8 @@ def open_services(settings: Settings) -> Services:
     services.providers["lambda"] = lam = LambdaProvider(db, lambda_blobs, lambda_options,
                                                         invoker, S3CodeSource(s3), bus)
     bus.register("lambda", LambdaTarget(lam))
+    services.providers["events"] = events = EventBridgeProvider(EventsStore(db), bus)
+    bus.register("events", EventsTarget(events))
     lam.connect_sources(  # what event source mappings read
         Sources(QueueAdapter(sqs), KinesisAdapter(kinesis), DynamoDBStreamAdapter(dynamo.streams)),
         RunnerOptions(settings.lambda_mapping_poll_interval, settings.lambda_mapping_lease))

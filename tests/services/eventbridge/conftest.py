@@ -1,0 +1,37 @@
+"""EventBridge fixtures: clients, and error inspection."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+@pytest.fixture(scope="session")
+def events(make_client: Callable[..., Any]) -> Any:
+    return make_client("events")
+
+
+@pytest.fixture(scope="session")
+def sqs(make_client: Callable[..., Any]) -> Any:
+    return make_client("sqs")
+
+
+@pytest.fixture(scope="session")
+def lam(make_client: Callable[..., Any]) -> Any:
+    return make_client("lambda")
+
+
+def unique(prefix: str = "r") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def error_of(call: Callable[[], Any]) -> dict[str, Any]:
+    """The error boto3 raised for a call (``Code``, ``Message``) and its HTTP status."""
+    with pytest.raises(ClientError) as caught:
+        call()
+    response = caught.value.response
+    return {**response["Error"], "status": response["ResponseMetadata"]["HTTPStatusCode"]}
