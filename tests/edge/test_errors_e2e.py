@@ -153,7 +153,7 @@ def test_an_s3_request_matching_no_operation_is_a_client_error(
         ("sqs", "AddPermission", lambda c: c.add_permission(
             QueueUrl="http://localhost/000000000000/q", Label="l", AWSAccountIds=["1"],
             Actions=["*"]), "application/x-amz-json-1.0"),
-        ("events", "ListRules", lambda c: c.list_rules(), "application/x-amz-json-1.1"),
+        ("events", "ListArchives", lambda c: c.list_archives(), "application/x-amz-json-1.1"),
         ("sns", "ListTopics", lambda c: c.list_topics(), "text/xml"),
         ("sts", "GetCallerIdentity", lambda c: c.get_caller_identity(), "text/xml"),
         ("apigateway", "GetRestApis", lambda c: c.get_rest_apis(), "application/json"),
@@ -250,7 +250,7 @@ def test_malformed_json_to_an_operation_not_implemented_is_still_a_clear_error(
     # The operation exists, so Nubes says it does not do it before reading the body.
     answer = signed(nubes_server.endpoint, "POST", "/", "events", b"{not json",
                     {"Content-Type": "application/x-amz-json-1.1",
-                     "X-Amz-Target": "AWSEvents.ListRules"})
+                     "X-Amz-Target": "AWSEvents.ListArchives"})
     assert answer.status == 501
     assert answer.json()["__type"] == "NotImplemented"
 
