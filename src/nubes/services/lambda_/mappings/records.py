@@ -81,16 +81,17 @@ def filterable_sqs(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def filterable_stream(record: dict[str, Any]) -> dict[str, Any]:
-    """A stream record as a filter sees it: Kinesis ``data`` decoded and parsed when it is
-    a JSON object."""
+    """A stream record as a filter sees it: a DynamoDB record as it is; a Kinesis record
+    as its ``data`` only (the one key AWS filters Kinesis records on), decoded and parsed
+    when it is a JSON object."""
     kinesis = record.get("kinesis")
     if kinesis is None:
         return record
     try:
         text = base64.b64decode(kinesis["data"]).decode()
     except (ValueError, UnicodeDecodeError):
-        return record
-    return {**record, "kinesis": {**kinesis, "data": _parsed(text)}}
+        return {"data": kinesis["data"]}
+    return {"data": _parsed(text)}
 
 
 def _parsed(text: str) -> Any:
