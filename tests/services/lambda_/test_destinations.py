@@ -309,3 +309,26 @@ def test_events_older_than_maximum_event_age_are_discarded(
     dead = _receive(sqs, dlq_url)
     assert json.loads(dead["Body"]) == stale
     assert dead["MessageAttributes"]["RequestID"]["StringValue"] == "stale-one"
+
+
+def test_reserved_concurrency_zero_sends_events_on_at_once(client: Callable[[str], Any],
+                                                          bucket: str) -> None:
+    lam, sqs, s3 = client("lambda"), client("sqs"), client("s3")
+    dlq_url, dlq_arn = _queue(sqs)
+    url, arn = _queue(sqs)
+    name = _deploy(lam, DeadLetterConfig={"TargetArn": dlq_arn})
+    lam.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": arn}})
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    prefix = f"zero-{uuid.uuid4().hex}/"
+    payload = {"bucket": bucket, "prefix": prefix}
+    request_id = _event(lam, name, payload)
+    dead = _receive(sqs, dlq_url)
+    assert json.loads(dead["Body"]) == payload
+    assert dead["MessageAttributes"]["ErrorCode"] == {"DataType": "Number",
+                                                      "StringValue": "429"}
+    record = json.loads(_receive(sqs, url)["Body"])
+    assert record["requestContext"] == {
+        "requestId": request_id, "functionArn": _arn(name), "condition": "RetriesExhausted",
+        "approximateInvokeCount": 0}
+    assert _runs(s3, bucket, prefix) == 0

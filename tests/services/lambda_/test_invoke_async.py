@@ -1,8 +1,11 @@
 """Event invocations against a server of their own (retries after 0.3 s and 0.6 s):
-queued durably, retried twice on failure, run to success."""
+queued durably (also while throttled, across a restart), retried twice on failure, run
+to success."""
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,20 +14,22 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.conftest import CREDENTIALS
 from tests.server import NubesServer
 from tests.services.lambda_.conftest import ROLE, make_zip, new_name
 
-# Each attempt leaves an object in S3; the first two attempts fail.
+# Each attempt leaves an object in S3 (then sleeps if asked); the first two attempts fail.
 FLAKY = '''
-import os, boto3
+import os, time, boto3
 
 def handler(event, context):
     s3 = boto3.client("s3")
     bucket, prefix = event["bucket"], event["prefix"]
     seen = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("KeyCount", 0)
     s3.put_object(Bucket=bucket, Key=f"{prefix}{seen}", Body=b"x")
+    time.sleep(event.get("sleep", 0))
     if seen < event["fail_times"]:
         raise RuntimeError(f"attempt {seen} fails")
     return "ok"
@@ -105,14 +110,27 @@ def test_queued_events_survive_a_restart(server: NubesServer, client: Callable[[
                                          flaky: tuple[str, str]) -> None:
     lam, s3 = client("lambda"), client("s3")
     name, bucket = flaky
-    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    blocker = threading.Thread(target=_quietly, args=(client("lambda"), name, json.dumps(
+        {"bucket": bucket, "prefix": "blocker/", "fail_times": 0, "sleep": 25})))
+    blocker.start()  # holds the one execution the function may have
+    assert len(_wait_for(s3, bucket, "blocker/", 1)) == 1
     _event(lam, name, f'{{"bucket": "{bucket}", "prefix": "later/", "fail_times": 0}}')
     time.sleep(0.3)
-    server.kill()  # throttled: still queued when the process dies
-    server.start()
     assert _keys(s3, bucket, "later/") == []
-    lam.delete_function_concurrency(FunctionName=name)
+    server.kill()  # throttled: still queued when the process dies
+    blocker.join()
+    server.start()
     assert len(_wait_for(s3, bucket, "later/", 1)) == 1
+    lam.delete_function_concurrency(FunctionName=name)
+
+
+def _quietly(lam: Any, name: str, payload: str) -> None:
+    """Invoke and wait; the server is killed meanwhile, which ends the call."""
+    try:
+        lam.invoke(FunctionName=name, Payload=payload)
+    except (BotoCoreError, ClientError):
+        pass
 
 
 def test_legacy_invoke_async(client: Callable[[str], Any], flaky: tuple[str, str]) -> None:

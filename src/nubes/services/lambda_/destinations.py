@@ -100,8 +100,8 @@ def to_dead_letter_queue(finished: Finished, target: str) -> BusEvent:
 
 def _error(result: InvocationResult | None) -> tuple[str, str]:
     """(ErrorCode, ErrorMessage): the Invoke status (200) and the function's error message
-    after a run; throttling's when the event never ran (in Nubes only throttling, or a
-    function not yet Active, keeps an event waiting until it expires)."""
+    after a run; throttling's when the event never ran (reserved concurrency 0, or it
+    waited for concurrency, or for the function to become Active, until it expired)."""
     if result is None:
         return THROTTLED_CODE, THROTTLED_MESSAGE
     body = _json(result.payload)

@@ -176,10 +176,16 @@ class InvokeOps(LambdaCore):
             return RunResult.DONE
         if not fv.ready:
             return RunResult.THROTTLED
+        spec = await self.spec(fv)
+        if spec.reserved_concurrency == 0:
+            # AWS (since 2021): a function reserved to 0 sends its events straight to its
+            # dead-letter queue or on-failure destination, or drops them; no retries.
+            self._finish(event, fv, config, Condition.RETRIES_EXHAUSTED, None)
+            return RunResult.DONE
         invocation = Invocation(request_id=event.request_id, payload=event.payload,
                                 invoked_arn=ref.qualified_arn)
         try:
-            result = await self.invoker.invoke(await self.spec(fv), invocation)
+            result = await self.invoker.invoke(spec, invocation)
         except TooManyRequests:
             return RunResult.THROTTLED
         if result.outcome is Outcome.THROTTLED:
