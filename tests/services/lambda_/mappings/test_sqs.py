@@ -174,3 +174,18 @@ def test_a_function_fixed_later_gets_the_redelivered_message(
     received(sqs, record[0], 1)
     set_mode(lam, name, record[0], "ok")
     wait_counts(sqs, url, (0, 0))
+
+
+def test_messages_no_filter_matches_are_deleted_unseen(
+        lam: Any, sqs: Any, record: tuple[str, str]) -> None:
+    url, arn = make_queue(sqs)
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"kind": "skip"}))
+    sqs.send_message(QueueUrl=url, MessageBody="plain text")
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"kind": "keep"}))
+    name = deploy(lam, record[0])
+    pattern = json.dumps({"body": {"kind": ["keep"]}})
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name,
+                                    FilterCriteria={"Filters": [{"Pattern": pattern}]})
+    [event] = received(sqs, record[0], 1)
+    assert [json.loads(r["body"]) for r in event["Records"]] == [{"kind": "keep"}]
+    wait_counts(sqs, url, (0, 0))
