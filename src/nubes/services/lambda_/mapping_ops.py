@@ -110,6 +110,9 @@ class MappingOps(InvokeOps):
         if params.get("FunctionName"):
             ref = self.ref(ctx, params)
             self.resolve(ref)
+            for other in self.mappings.find(ctx.account_id, ctx.region, mapping.source_arn):
+                if other.function_arn == ref.qualified_arn and other.uuid != mapping.uuid:
+                    raise _duplicate(other, ref.name)
             mapping.function_arn = ref.qualified_arn
         fifo = False
         if mapping.kind is Kind.SQS and self.sources.sqs is not None:
@@ -176,6 +179,13 @@ class MappingOps(InvokeOps):
         return False
 
     # -- FunctionGate: what the pollers run --------------------------------------------
+
+    def problem(self, mapping: Mapping) -> str | None:
+        try:
+            fv = self.resolve(parse_resource_arn(mapping.function_arn), self.specs.version)
+        except ServiceError:
+            return "PROBLEM: Function not found."
+        return None if fv.ready else f"PROBLEM: Function is {fv.state.value}."
 
     async def invoke_batch(self, mapping: Mapping, payload: bytes) -> Result:
         """Run the mapping's function on one batch, synchronously; throttles are waited

@@ -39,6 +39,10 @@ class FunctionGate(Protocol):
     async def invoke_batch(self, mapping: Mapping, payload: bytes) -> Result:
         ...
 
+    def problem(self, mapping: Mapping) -> str | None:
+        """Why the mapping's function cannot run now (LastProcessingResult), or None."""
+        ...
+
     def invoke_identity(self, mapping: Mapping) -> str:
         """The role the function runs as (Kinesis records name it)."""
         ...

@@ -92,6 +92,9 @@ def apply(mapping: Mapping, params: dict[str, Any], fifo: bool) -> None:
         mapping.filters = _filters(params["FilterCriteria"])
     if params.get("ScalingConfig") is not None:
         concurrency = params["ScalingConfig"].get("MaximumConcurrency")
+        if concurrency is not None and not 2 <= int(concurrency) <= 1000:
+            raise exc.Validation(concurrency, "scalingConfig.maximumConcurrency",
+                                 "Member must have value between 2 and 1000")
         mapping.max_concurrency = int(concurrency) if concurrency is not None else None
     if mapping.kind.stream:
         _apply_stream(mapping, params)

@@ -37,9 +37,16 @@ class QueuePoller:
             mapping = self.ctx.store.get(self.uuid)
             if mapping is None or mapping.state is not State.ENABLED:
                 return
+            problem = self.ctx.gate.problem(mapping)
+            if problem is not None:  # receive nothing: receive counts would grow
+                self.ctx.note(mapping, problem)
+                await asyncio.sleep(self.ctx.options.poll_s)
+                continue
             messages = await self._gather(mapping)
             if messages:
                 await self._process(mapping, messages)
+            elif self.source.queue(mapping.source_arn) is None:
+                await asyncio.sleep(self.ctx.options.poll_s)  # deleted: receives return at once
 
     async def _gather(self, mapping: Mapping) -> list[QueueMessage]:
         arn, size = mapping.source_arn, mapping.batch_size

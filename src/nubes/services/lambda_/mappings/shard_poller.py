@@ -64,6 +64,10 @@ class ShardPoller:
 
     async def _once(self, mapping: Mapping) -> bool:
         """Process one batch; False when there was nothing (yet) to process."""
+        problem = self.ctx.gate.problem(mapping)
+        if problem is not None:
+            self.ctx.note(mapping, problem)
+            return False
         after = self.ctx.store.checkpoint(self.uuid, self.shard) or 0
         items = self.source.read(mapping.source_arn, self.shard, after, mapping.batch_size)
         if not items:
