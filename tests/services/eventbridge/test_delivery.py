@@ -173,3 +173,72 @@ def test_a_permitted_function_gets_the_event(
     assert event["id"] == event_id
     assert (event["source"], event["detail"]) == (source, EC2_DETAIL)
     assert events.list_rule_names_by_target(TargetArn=function_arn)["RuleNames"] == [rule]
+
+
+def test_a_rule_cannot_target_its_own_bus(events: Any) -> None:
+    name = unique()
+    events.put_rule(Name=name, EventPattern='{"source": ["x"]}')
+    own = events.describe_event_bus()["Arn"]
+    answer = events.put_targets(Rule=name, Targets=[{"Id": "self", "Arn": own}])
+    assert answer["FailedEntryCount"] == 1
+    assert answer["FailedEntries"][0]["TargetId"] == "self"
+    assert events.list_targets_by_rule(Rule=name)["Targets"] == []
+    events.delete_rule(Name=name)
+
+
+def test_unsupported_targets_fail_in_failed_entries(events: Any) -> None:
+    name = unique()
+    events.put_rule(Name=name, EventPattern='{"source": ["x"]}')
+    queue = "arn:aws:sqs:us-east-1:000000000000:q"
+    answer = events.put_targets(Rule=name, Targets=[
+        {"Id": "ok", "Arn": queue},
+        {"Id": "states", "Arn": "arn:aws:states:us-east-1:000000000000:stateMachine:s"},
+        {"Id": "retry", "Arn": queue, "RetryPolicy": {"MaximumRetryAttempts": 1}},
+    ])
+    assert answer["FailedEntryCount"] == 2
+    assert sorted(e["TargetId"] for e in answer["FailedEntries"]) == ["retry", "states"]
+    assert [t["Id"] for t in events.list_targets_by_rule(Rule=name)["Targets"]] == ["ok"]
+    events.remove_targets(Rule=name, Ids=["ok"])
+    events.delete_rule(Name=name)
+
+
+def test_targets_per_rule_are_limited_to_five(events: Any) -> None:
+    name = unique()
+    events.put_rule(Name=name, EventPattern='{"source": ["x"]}')
+    queue = "arn:aws:sqs:us-east-1:000000000000:q"
+    events.put_targets(Rule=name, Targets=[{"Id": f"t{i}", "Arn": queue} for i in range(5)])
+    error = error_of(lambda: events.put_targets(Rule=name,
+                                                Targets=[{"Id": "t5", "Arn": queue}]))
+    assert (error["Code"], error["Message"]) == (
+        "LimitExceededException",
+        "The requested resource exceeds the maximum number allowed.")
+    events.put_targets(Rule=name, Targets=[{"Id": "t0", "Arn": queue, "Input": "{}"}])
+    listed = events.list_targets_by_rule(Rule=name)["Targets"]
+    assert len(listed) == 5 and listed[0] == {"Id": "t0", "Arn": queue, "Input": "{}"}
+    page = events.list_targets_by_rule(Rule=name, Limit=2)
+    assert len(page["Targets"]) == 2 and page["NextToken"]
+    events.remove_targets(Rule=name, Ids=[f"t{i}" for i in range(5)])
+    events.delete_rule(Name=name)
+    error = error_of(lambda: events.put_targets(Rule=name,
+                                                Targets=[{"Id": "t", "Arn": queue}]))
+    assert (error["Code"], error["Message"]) == (
+        "ResourceNotFoundException", f"Rule {name} does not exist on EventBus default.")
+
+
+def test_a_function_destination_puts_its_record_on_a_bus(
+        events: Any, sqs: Any, lam: Any, function: tuple[str, str]) -> None:
+    name, function_arn = function
+    bus = unique("bus")
+    bus_arn = events.create_event_bus(Name=bus)["EventBusArn"]
+    url, _ = queue_rule(events, sqs, {"source": ["lambda"], "resources": [function_arn]},
+                        [{"Id": "q"}], bus=bus)
+    lam.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": bus_arn}})
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"hello": 1}')
+    [message] = received(sqs, url, 1, wait_s=30.0)
+    body = json.loads(message["Body"])
+    assert (body["source"], body["detail-type"]) == (
+        "lambda", "Lambda Function Invocation Result - Success")
+    assert body["resources"] == [function_arn]
+    assert body["detail"]["requestPayload"] == {"hello": 1}
+    assert body["detail"]["requestContext"]["condition"] == "Success"

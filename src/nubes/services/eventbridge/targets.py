@@ -38,6 +38,8 @@ class TargetOps(EventsCore):
             except transform.TransformError as error:
                 raise exc.ValidationException(str(error)) from None
             problem = _unsupported(spec)
+            if problem is None and arn == self.event_bus(ctx, params.get("EventBusName")).arn:
+                problem = "A rule cannot target the event bus it is on."
             if problem:
                 failed.append({"TargetId": target_id, "ErrorCode": "ValidationException",
                                "ErrorMessage": problem})
