@@ -1,14 +1,17 @@
 """Events: SQS throughput against moto's server, and how soon an event starts a function.
 
-    python benchmarks/events.py [--count 3000] [--concurrency 4] [--seconds 20]
-                                [--latency 200] [--only nubes]
+    python benchmarks/events.py [--count 3000] [--queues 50] [--concurrency 4]
+                                [--seconds 20] [--latency 200] [--only nubes]
 
 - **SQS SendMessage, ReceiveMessage, DeleteMessage** (JSON protocol, 100-byte bodies):
   pre-signed requests replayed over keep-alive connections against Nubes and moto's
-  server, same run; the table gives ops/s, p50/p99 and the ratio to moto. Receives take
-  one message each (``MaxNumberOfMessages=1``) from a queue holding every message sent,
-  and are checked afterwards to have received them all; deletes use receipt handles
-  collected beforehand with boto3.
+  server, same run; the table gives ops/s, p50/p99 and the ratio to moto. Messages are
+  spread round robin over ``--queues`` queues: moto's SendMessage and ReceiveMessage cost
+  grows with a queue's depth (about 6 ms at depth 0, 58 ms at 1,500 on the machine of
+  docs/benchmarks.md), so a few thousand messages in one queue would measure that
+  rather than the request path. Receives take one message each
+  (``MaxNumberOfMessages=1``) and are checked afterwards to have taken them all;
+  deletes use receipt handles collected beforehand with boto3.
 - **S3 PUT -> function start** (Nubes only: moto runs no functions without Docker): a
   function subscribed to a bucket's ``s3:ObjectCreated:*`` notifications reads
   ``time.time()`` first thing in its handler and sends it, with the object's key, to a
@@ -111,33 +114,48 @@ def collect_handles(sqs: Any, url: str, count: int, deadline_s: float) -> list[s
     return handles
 
 
+def new_queues(sqs: Any, count: int) -> list[str]:
+    tag = uuid.uuid4().hex[:8]
+    return [sqs.create_queue(QueueName=f"bench-{tag}-{i}")["QueueUrl"] for i in range(count)]
+
+
+def round_robin(urls: list[str], count: int) -> list[str]:
+    return [urls[i % len(urls)] for i in range(count)]
+
+
 def bench_sqs(peer: Peer, args: argparse.Namespace) -> dict[str, Result]:
+    """Send, receive and delete ``args.count`` messages spread over ``args.queues`` queues."""
     sqs, end = client(peer, "sqs"), peer.endpoint
-    url = sqs.create_queue(QueueName=f"bench-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    warm = [signed(end, "SendMessage", {"QueueUrl": url, "MessageBody": BODY})
+    warm_url = new_queues(sqs, 1)[0]
+    warm = [signed(end, "SendMessage", {"QueueUrl": warm_url, "MessageBody": BODY})
             for _ in range(50)]
     replay(peer.name, end, warm, 1, args.seconds)  # first requests load models
-    sqs.purge_queue(QueueUrl=url)
-    time.sleep(0.2)
+    urls = new_queues(sqs, args.queues)
     sends = [signed(end, "SendMessage", {"QueueUrl": url, "MessageBody": f"{i:06d}{BODY}"})
-             for i in range(args.count)]
+             for i, url in enumerate(round_robin(urls, args.count))]
     send = replay(peer.name, end, sends, args.concurrency, args.seconds)
     receives = [signed(end, "ReceiveMessage", {
         "QueueUrl": url, "MaxNumberOfMessages": 1, "VisibilityTimeout": 600})
-        for _ in range(send.count)]
+        for url in round_robin(urls, send.count)]
     receive = replay(peer.name, end, receives, args.concurrency, args.seconds)
-    taken = in_queue(sqs, url, "ApproximateNumberOfMessagesNotVisible")
+    taken = sum(in_queue(sqs, url, "ApproximateNumberOfMessagesNotVisible") for url in urls)
     if taken != receive.count:
         raise RuntimeError(f"{peer.name}: {receive.count} receives took {taken} messages")
 
-    second = sqs.create_queue(QueueName=f"bench-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    for start in range(0, send.count, 10):
-        sqs.send_message_batch(QueueUrl=second, Entries=[
-            {"Id": str(i), "MessageBody": BODY}
-            for i in range(start, min(send.count, start + 10))])
-    handles = collect_handles(sqs, second, send.count, args.seconds * 3)
-    deletes = [signed(end, "DeleteMessage", {"QueueUrl": second, "ReceiptHandle": h})
-               for h in handles]
+    others = new_queues(sqs, args.queues)  # filled with boto3, received for their handles
+    handles: list[list[str]] = []
+    for q, url in enumerate(others):
+        share = len(range(q, send.count, len(others)))
+        for start in range(0, share, 10):
+            sqs.send_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "MessageBody": BODY} for i in range(start, min(share, start + 10))])
+        handles.append(collect_handles(sqs, url, share, args.seconds))
+    deletes = []  # interleaved over the queues, as the sends were
+    for i in range(max(map(len, handles), default=0)):
+        for url, queue_handles in zip(others, handles, strict=True):
+            if i < len(queue_handles):
+                deletes.append(signed(end, "DeleteMessage",
+                                      {"QueueUrl": url, "ReceiptHandle": queue_handles[i]}))
     delete = replay(peer.name, end, deletes, args.concurrency, args.seconds)
     return {"SendMessage": send, "ReceiveMessage (1 message)": receive,
             "DeleteMessage": delete}
@@ -257,6 +275,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=3000, help="messages per SQS test")
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--queues", type=int, default=50,
+                        help="spread messages over this many queues (moto slows with depth)")
     parser.add_argument("--seconds", type=float, default=20.0, help="time bound per replay")
     parser.add_argument("--latency", type=int, default=200, help="events per latency test")
     parser.add_argument("--only", choices=["nubes", "moto"], help="run one server only")
@@ -276,7 +296,8 @@ def main() -> None:
     finally:
         for peer in peers:
             peer.stop()
-    print(f"Machine: {machine()}; concurrency {args.concurrency}\n")
+    print(f"Machine: {machine()}; concurrency {args.concurrency}; {args.count} messages "
+          f"over {args.queues} queues\n")
     for title, results in tables.items():
         print(report(title, results, "moto"))
     print(latency)
