@@ -125,6 +125,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lambda_mapping_lease", 30.0, "Lambda: seconds a server holds a shard or queue "
             "of an event source mapping without renewing; a crashed server's are taken over "
             "after this.", _seconds),
+    Setting("sns_retry_delay_scale", 1.0, "SNS: multiplies the delays of http(s) delivery "
+            "policies (1 = AWS's timing; tests shorten it).", _seconds),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -143,6 +145,7 @@ class Settings:
     lambda_async_retry_delays: tuple[float, ...] = (60.0, 120.0)
     lambda_mapping_poll_interval: float = 1.0
     lambda_mapping_lease: float = 30.0
+    sns_retry_delay_scale: float = 1.0
 
     @classmethod
     def build(

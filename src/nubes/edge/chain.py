@@ -25,6 +25,7 @@ from nubes.edge.chunked import decoding_stream
 from nubes.edge.exchange import Exchange
 from nubes.edge.s3_post import s3_post_upload
 from nubes.edge.sigv4 import credential_scope, verify
+from nubes.edge.sns_confirm import sns_subscribe_url
 from nubes.errors import (
     AccessDenied,
     MissingAuthentication,
@@ -42,6 +43,7 @@ from nubes.services.base import Provider, RequestContext
 from nubes.services.lambda_.provider import LambdaProvider
 from nubes.services.s3 import cors
 from nubes.services.s3.provider import S3Provider
+from nubes.services.sns.provider import SnsProvider
 
 Handler = Callable[["Edge", Exchange], Awaitable[None]]
 
@@ -86,6 +88,8 @@ async def serve_internal(edge: Edge, ex: Exchange) -> None:
         ex.response = Response(200, [_JSON], json.dumps(health).encode())
     elif path.startswith("/_nubes/lambda/code/"):
         ex.response = _lambda_code(edge, path.rpartition("/")[2], ex.request.query_dict())
+    elif path.startswith("/_nubes/sns/"):
+        ex.response = _sns_certificate(edge, path.rpartition("/")[2])
     else:
         ex.response = Response(404, [_JSON], b'{"message":"Not Found"}')
 
@@ -104,6 +108,15 @@ def _lambda_code(edge: Edge, sha: str, query: dict[str, str]) -> Response:
     stream, size = found
     return Response(200, [("content-type", "application/zip"),
                           ("content-length", str(size))], stream)
+
+
+def _sns_certificate(edge: Edge, name: str) -> Response:
+    """The certificate SNS signs messages with (their SigningCertURL)."""
+    provider = edge.providers.get("sns")
+    found = provider.signing_certificate(name) if isinstance(provider, SnsProvider) else None
+    if found is None:
+        return Response(404, [_JSON], b'{"message":"Not Found"}')
+    return Response(200, [("content-type", "application/x-pem-file")], found)
 
 
 async def route_service(edge: Edge, ex: Exchange) -> None:
@@ -288,6 +301,7 @@ async def serialize_output(edge: Edge, ex: Exchange) -> None:
 HANDLERS: tuple[Handler, ...] = (
     serve_internal,  # /_nubes/health and friends
     route_service,  # credential scope, X-Amz-Target, Action, path
+    sns_subscribe_url,  # SNS's SubscribeURL: an unsigned ConfirmSubscription GET
     s3_virtual_host,  # <bucket>.s3.localhost -> path-style
     s3_cors,  # browsers: preflights answered, CORS headers added, before auth
     s3_post_upload,  # browsers: POST /<bucket> form uploads, signed by their policy

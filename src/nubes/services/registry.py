@@ -3,11 +3,12 @@
 This is the one place that knows every service; the edge looks providers up here by
 botocore service name. Adding a service means adding one line to ``open_services``. It
 also wires the event bus to the services that receive events (``SqsTarget``,
-``LambdaTarget``), so no service imports another.
+``LambdaTarget``, ``SnsTarget``), so no service imports another.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Mapping
@@ -38,6 +39,9 @@ from nubes.services.logs.provider import LogsProvider
 from nubes.services.logs.store import LogStore
 from nubes.services.mapping_sources import DynamoDBStreamAdapter, KinesisAdapter, QueueAdapter
 from nubes.services.s3.provider import S3Provider
+from nubes.services.sns.core import SnsOptions
+from nubes.services.sns.provider import SnsProvider
+from nubes.services.sns.store import SnsStore
 from nubes.services.sqs.provider import SqsProvider
 from nubes.services.sqs.store import SqsStore
 from nubes.storage.blobs import BlobStore
@@ -53,6 +57,7 @@ PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "sqs": SqsProvider,
     "kinesis": KinesisProvider,
     "events": EventBridgeProvider,
+    "sns": SnsProvider,
 })
 
 
@@ -138,12 +143,37 @@ class SqsTarget:
         if not allowed(self, event):
             return DeliveryResult.GONE
         options = event.options
-        attributes = json.loads(options["MessageAttributes"]) \
+        attributes = _binary_decoded(json.loads(options["MessageAttributes"])) \
             if "MessageAttributes" in options else None
         sent = self.sqs.send_internal(event.destination, event.payload, event.principal,
                                       attributes, options.get("MessageGroupId"),
                                       options.get("MessageDeduplicationId"))
         return DeliveryResult.DONE if sent is not None else DeliveryResult.GONE
+
+
+def _binary_decoded(attributes: dict[str, dict[str, str]]) -> dict[str, dict[str, object]]:
+    """SQS wire-form attributes (binary values base64, as JSON carries them) as
+    ``send_internal`` takes them (binary values as bytes)."""
+    return {name: {**value, "BinaryValue": base64.b64decode(value["BinaryValue"])}
+            if "BinaryValue" in value else dict(value) for name, value in attributes.items()}
+
+
+class SnsTarget:
+    """The bus's deliveries to SNS topics: the event's payload published as a message
+    (``Subject`` from its options), if the topic's policy lets the source publish."""
+
+    def __init__(self, sns: SnsProvider) -> None:
+        self.sns = sns
+
+    def check(self, destination: str, principal: str, source_arn: str, source_account: str
+              ) -> Access:
+        return self.sns.publisher_access(destination, principal, source_arn, source_account)
+
+    async def deliver(self, event: Event) -> DeliveryResult:
+        if not allowed(self, event):
+            return DeliveryResult.GONE
+        published = self.sns.publish_event(event)
+        return DeliveryResult.DONE if published else DeliveryResult.GONE
 
 
 class LambdaTarget:
@@ -225,6 +255,10 @@ def open_services(settings: Settings) -> Services:
     services.providers["kinesis"] = KinesisProvider(kinesis)
     services.providers["sqs"] = sqs = SqsProvider(SqsStore(db))
     bus.register("sqs", SqsTarget(sqs))
+    sns_options = SnsOptions(data_dir, endpoint=settings.endpoint,
+                             retry_delay_scale=settings.sns_retry_delay_scale)
+    services.providers["sns"] = sns = SnsProvider(SnsStore(db), bus, sns_options)
+    bus.register("sns", SnsTarget(sns))
     logs = LogStore(db)
     services.providers["logs"] = LogsProvider(logs)
     services.meter = MeterStore(db, Metrics())

@@ -118,6 +118,11 @@ def removal_name(version: ObjectVersion) -> str:
         "ObjectRemoved:Delete"
 
 
+def _options(arn: str) -> dict[str, str]:
+    """Delivery options by destination: a topic's messages carry S3's subject."""
+    return {"Subject": "Amazon S3 Notification"} if arn.split(":")[2] == "sns" else {}
+
+
 class Notifier:
     """Publishes a bucket's object events on the bus and checks its destinations."""
 
@@ -141,7 +146,7 @@ class Notifier:
                       bucket_arn(bucket.name),
                       json.dumps({"Records": [record(bucket, change, name, version,
                                                      entry["Id"], now)]},
-                                 separators=(",", ":")))
+                                 separators=(",", ":")), _options(arn))
                 for arn, entry in matching(config, name, version.key)
             ]
             self.bus.publish_in(conn, events)
@@ -176,5 +181,6 @@ class Notifier:
         queues = dict.fromkeys(arn for arn, _ in destinations(config)
                                if arn.split(":")[2] in ("sqs", "sns"))
         self.bus.publish(*(Event("s3", bucket.account_id, bucket.region, "s3:TestEvent", arn,
-                                 bucket_arn(bucket.name), body) for arn in queues))
+                                 bucket_arn(bucket.name), body, _options(arn))
+                           for arn in queues))
 

@@ -1,0 +1,1 @@
+"""Amazon SNS: topics, subscriptions (sqs, lambda, http, https), Publish and delivery."""
