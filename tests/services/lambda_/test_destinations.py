@@ -332,3 +332,33 @@ def test_reserved_concurrency_zero_sends_events_on_at_once(client: Callable[[str
         "requestId": request_id, "functionArn": _arn(name), "condition": "RetriesExhausted",
         "approximateInvokeCount": 0}
     assert _runs(s3, bucket, prefix) == 0
+
+
+def test_on_failure_to_an_event_bus(client: Callable[[str], Any]) -> None:
+    lam, sqs, events = client("lambda"), client("sqs"), client("events")
+    name = _deploy(lam)
+    function = lam.get_function_configuration(FunctionName=name)["FunctionArn"]
+    bus_arn = events.create_event_bus(Name=new_name("bus"))["EventBusArn"]
+    bus = bus_arn.rsplit("/", 1)[1]
+    rule = new_name("failures")
+    rule_arn = events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(
+        {"source": ["lambda"],
+         "detail-type": ["Lambda Function Invocation Result - Failure"]}))["RuleArn"]
+    url, queue_arn = _queue(sqs)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sqs:SendMessage", "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}}]})})
+    events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
+    lam.put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": bus_arn}})
+    request_id = _event(lam, name, {"mode": "raise", "why": "bus"})
+    event = json.loads(_receive(sqs, url)["Body"])
+    assert (event["source"], event["detail-type"]) == (
+        "lambda", "Lambda Function Invocation Result - Failure")
+    assert event["resources"] == [function]
+    assert event["detail"]["requestContext"]["requestId"] == request_id
+    assert event["detail"]["requestContext"]["condition"] == "RetriesExhausted"
+    assert event["detail"]["responsePayload"]["errorMessage"] == "broken bus"
