@@ -202,7 +202,8 @@ class LambdaTarget:
 
 class EventsTarget:
     """The bus's deliveries to event buses: a rule's event put onto another bus (of the
-    same account), or a function's destination record put on a bus as an event."""
+    same account, or one whose policy allows the rule's), or a function's destination
+    record put on a bus as an event."""
 
     def __init__(self, events: EventBridgeProvider) -> None:
         self.events = events
@@ -212,7 +213,7 @@ class EventsTarget:
         bus = self.events.bus_at(destination)
         if bus is None:
             return Access.MISSING
-        return Access.ALLOWED if bus.account == source_account else Access.DENIED
+        return Access.ALLOWED if self.events.may_put(bus, source_account) else Access.DENIED
 
     async def deliver(self, event: Event) -> DeliveryResult:
         if not allowed(self, event):

@@ -11,6 +11,7 @@ from nubes.events.bus import EventBus
 from nubes.services.base import Provider
 from nubes.services.eventbridge.buses import BusOps
 from nubes.services.eventbridge.core import EventsCore
+from nubes.services.eventbridge.permissions import PermissionOps
 from nubes.services.eventbridge.putevents import PutEventsOps
 from nubes.services.eventbridge.rules import RuleOps
 from nubes.services.eventbridge.scheduler import Scheduler
@@ -18,7 +19,8 @@ from nubes.services.eventbridge.store import EventsStore
 from nubes.services.eventbridge.targets import TargetOps
 
 
-class EventBridgeProvider(BusOps, RuleOps, TargetOps, PutEventsOps, Provider):
+class EventBridgeProvider(BusOps, PermissionOps, RuleOps, TargetOps, PutEventsOps,
+                          Provider):
     service_name: ClassVar[str] = "events"
 
     def __init__(self, store: EventsStore, bus: EventBus | None = None, *,

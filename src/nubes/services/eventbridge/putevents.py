@@ -20,6 +20,7 @@ from nubes.services.base import RequestContext
 from nubes.services.eventbridge import exceptions as exc
 from nubes.services.eventbridge.core import EventsCore, required
 from nubes.services.eventbridge.models import Bus, parse_events_arn
+from nubes.services.eventbridge.permissions import allows
 from nubes.services.eventbridge.routing import envelope
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,23 @@ class PutEventsOps(EventsCore):
             return ("MalformedDetail", "Detail is malformed.")
         if str(entry["Source"]).startswith("aws."):
             return ("NotAuthorizedForSourceException", "Not authorized for the source.")
-        try:
-            name = self.bus_name(ctx, entry.get("EventBusName"))
-        except exc.ResourceNotFoundException as error:
-            return ("ResourceNotFoundException", error.message)
-        bus = self.find_bus(ctx.account_id, ctx.region, name)
+        named = entry.get("EventBusName")
+        parts = parse_events_arn(named) if isinstance(named, str) and \
+            named.startswith("arn:") else None
+        if parts is not None and parts[2] == "event-bus" and parts[0] == ctx.region:
+            account, name = parts[1], parts[3]  # another account's bus, if it allows
+        else:
+            try:
+                account, name = ctx.account_id, self.bus_name(ctx, named)
+            except exc.ResourceNotFoundException as error:
+                return ("ResourceNotFoundException", error.message)
+        bus = self.find_bus(account, ctx.region, name)
         if bus is None:
             return ("ResourceNotFoundException", f"Event bus {name} does not exist.")
+        if not allows(bus, ctx.account_id):
+            return ("AccessDeniedException",
+                    f"User: arn:aws:iam::{ctx.account_id}:root is not authorized to perform: "
+                    f"events:PutEvents on resource: {bus.arn}")
         return bus
 
     def _publish(self, accepted: list[tuple[Bus, dict[str, Any]]], now: float) -> None:
@@ -118,6 +129,10 @@ class PutEventsOps(EventsCore):
             return None
         region, account, _, name = parts
         return self.find_bus(account, region, name)
+
+    def may_put(self, bus: Bus, account: str) -> bool:
+        """Whether ``account`` may put events on ``bus`` (its own, or its policy's)."""
+        return allows(bus, account)
 
     def put_internal(self, event: Event) -> bool:
         """Put a bus event onto the bus its destination names: a rule's delivery to
