@@ -362,3 +362,42 @@ def test_on_failure_to_an_event_bus(client: Callable[[str], Any]) -> None:
     assert event["detail"]["requestContext"]["requestId"] == request_id
     assert event["detail"]["requestContext"]["condition"] == "RetriesExhausted"
     assert event["detail"]["responsePayload"]["errorMessage"] == "broken bus"
+
+
+def _topic_to_queue(client: Callable[[str], Any]) -> tuple[str, str]:
+    """(topic ARN, URL of a queue subscribed to it with raw message delivery)."""
+    sns, sqs = client("sns"), client("sqs")
+    topic: str = sns.create_topic(Name=new_name("topic"))["TopicArn"]
+    url, queue_arn = _queue(sqs)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage", "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}]})})
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
+                  Attributes={"RawMessageDelivery": "true"})
+    return topic, url
+
+
+def test_on_success_to_a_topic(client: Callable[[str], Any]) -> None:
+    lam, sqs = client("lambda"), client("sqs")
+    topic, url = _topic_to_queue(client)
+    name = _deploy(lam)
+    lam.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": topic}})
+    request_id = _event(lam, name, {"why": "topic"})
+    record = json.loads(_receive(sqs, url)["Body"])  # the topic's message
+    assert record["requestContext"] == {
+        "requestId": request_id, "functionArn": _arn(name), "condition": "Success",
+        "approximateInvokeCount": 1}
+    assert record["responsePayload"] == {"answer": 42, "got": "topic"}
+
+
+def test_dead_letter_topic(client: Callable[[str], Any]) -> None:
+    lam, sqs = client("lambda"), client("sqs")
+    topic, url = _topic_to_queue(client)
+    name = _deploy(lam, DeadLetterConfig={"TargetArn": topic})
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+    payload = json.dumps({"mode": "raise", "why": "topic"})
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=payload)
+    assert _receive(sqs, url)["Body"] == payload  # the event, as the topic's message
