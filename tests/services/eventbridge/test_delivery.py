@@ -242,3 +242,19 @@ def test_a_function_destination_puts_its_record_on_a_bus(
     assert body["resources"] == [function_arn]
     assert body["detail"]["requestPayload"] == {"hello": 1}
     assert body["detail"]["requestContext"]["condition"] == "Success"
+
+
+def test_an_event_travels_one_bus_to_bus_hop(events: Any, sqs: Any) -> None:
+    source = unique("app")
+    first, second = unique("bus"), unique("bus")
+    first_arn = events.create_event_bus(Name=first)["EventBusArn"]
+    second_arn = events.create_event_bus(Name=second)["EventBusArn"]
+    pattern = json.dumps({"source": [source]})
+    for bus, onward in ((first, second_arn), (second, first_arn)):  # a loop
+        rule = unique()
+        events.put_rule(Name=rule, EventBusName=bus, EventPattern=pattern)
+        events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "b", "Arn": onward}])
+    url, _ = queue_rule(events, sqs, {"source": [source]}, [{"Id": "q"}], bus=second)
+    put(events, {"n": 1}, source=source, EventBusName=first)
+    assert len(received(sqs, url, 1)) == 1
+    assert received(sqs, url, 1, wait_s=1.0) == []  # not back to the first bus and again

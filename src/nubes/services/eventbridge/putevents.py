@@ -97,12 +97,13 @@ class PutEventsOps(EventsCore):
                     f"events:PutEvents on resource: {bus.arn}")
         return bus
 
-    def _publish(self, accepted: list[tuple[Bus, dict[str, Any]]], now: float) -> None:
+    def _publish(self, accepted: list[tuple[Bus, dict[str, Any]]], now: float, *,
+                 to_buses: bool = True) -> None:
         with self.store.db.transaction() as conn:
             outgoing: list[Event] = []
             for bus, event in accepted:
                 outgoing += self.router.route(conn, bus.account, bus.region, bus.name,
-                                              event, now)
+                                              event, now, to_buses=to_buses)
             if outgoing and self.bus is not None:
                 self.bus.publish_in(conn, outgoing)
 
@@ -157,7 +158,7 @@ class PutEventsOps(EventsCore):
                                detail=payload if isinstance(payload, dict) else {},
                                account=event.account_id, region=event.region,
                                resources=[event.source_arn], moment=self.clock())
-        self._publish([(bus, carried)], self.clock())
+        self._publish([(bus, carried)], self.clock(), to_buses=event.source != "events")
         return True
 
 

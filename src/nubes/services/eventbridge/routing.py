@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from nubes.events.event import Event
+from nubes.events.event import Event, arn_service
 from nubes.events.patterns import Pattern, PatternError, compile_pattern
 from nubes.services.eventbridge import transform
 from nubes.services.eventbridge.models import Rule, Target
@@ -81,12 +81,17 @@ class Router:
         return compiled
 
     def route(self, conn: sqlite3.Connection, account: str, region: str, bus: str,
-              event: Mapping[str, Any], now: float | None = None) -> list[Event]:
-        """The bus events for ``event`` put on ``bus``, read in the caller's transaction."""
+              event: Mapping[str, Any], now: float | None = None, *,
+              to_buses: bool = True) -> list[Event]:
+        """The bus events for ``event`` put on ``bus``, read in the caller's transaction.
+        Without ``to_buses`` (an event that came from another bus), targets that are
+        buses are left out: an event travels one bus-to-bus hop, so rules cannot loop."""
         now = time.time() if now is None else now
         out: list[Event] = []
         for rule, targets in self.store.pattern_rules(conn, account, region, bus):
             pattern = self.pattern(rule.pattern or "")
+            if not to_buses:
+                targets = [t for t in targets if arn_service(t.arn) != "events"]
             if targets and pattern is not None and pattern.matches(event):
                 out.extend(target_events(rule, targets, event, now))
         return out
