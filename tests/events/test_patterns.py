@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from nubes.events.patterns import PatternError, compile_pattern
@@ -102,7 +102,10 @@ def test_cidr_ipv6() -> None:
     (detail(FileName=[{"anything-but": {"wildcard": "*.PNG"}}]), False),
     (detail(FileName=[{"anything-but": {"wildcard": ["*.jpg", "*.gif"]}}]), True),
     (detail(list=[{"anything-but": ["a", "b"]}]), True),  # the 3 is not excluded
-    (detail(list=[{"anything-but": ["a", "b", 3]}]), False),
+    (detail(**{"c-count": [{"anything-but": [5]}]}), False),
+    (detail(state=[{"anything-but": [5]}]), False),  # a numeric anything-but takes numbers
+    (detail(**{"c-count": [{"anything-but": ["x"]}]}), True),
+    (detail(c=[{"anything-but": {"prefix": "x"}}]), True),
 ])
 def test_anything_but(pattern: dict[str, Any], expected: bool) -> None:
     assert matches(pattern) is expected
@@ -170,7 +173,11 @@ def test_pattern_text_is_accepted() -> None:
     '{"source": [{"anything-but": {"numeric": [">", 1]}}]}',
     '{"source": [{"wildcard": "a**b"}]}', '{"source": [{"wildcard": "a\\\\b"}]}',
     '{"source": [{"cidr": "10.0.0.300/24"}]}', '{"source": [{"prefix": "a", "suffix": "b"}]}',
-    '{"$or": [{"source": ["a"]}]}', '{"$or": ["a", "b"]}',
+    '{"$or": [{"source": ["a"]}]}', '{"$or": ["a", "b"]}', '{"$or": {"source": ["a"]}}',
+    '{"source": [{"anything-but": ["a", 1]}]}', '{"source": [{"anything-but": []}]}',
+    '{"source": [{"anything-but": {"prefix": ""}}]}',
+    '{"source": [{"numeric": ["<", 5, ">", 1]}]}', '{"source": [{"numeric": [">", 1, "<"]}]}',
+    '{"source": [{"numeric": [">", 1, "<", 5, "<", 6]}]}', '{"source": [{"numeric": []}]}',
     '{"source": [{"equals-ignore-case": 5}]}',
 ])
 def test_invalid_patterns(pattern: str) -> None:
@@ -225,6 +232,7 @@ def test_wildcard_star_matches_any_middle(head: str, middle: str, tail: str) -> 
 
 @given(numbers, numbers, numbers)
 def test_numeric_range_is_comparison(low: float, high: float, value: float) -> None:
+    assume(low != high)
     low, high = min(low, high), max(low, high)
     pattern = detail(v=[{"numeric": [">", low, "<=", high]}])
     assert matches(pattern, detail(v=value)) is (low < value <= high)

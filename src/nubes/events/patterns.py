@@ -158,7 +158,7 @@ def _node(pattern: Mapping[str, Any]) -> _Node:
     for key, value in pattern.items():
         if not isinstance(key, str):
             raise PatternError("Filter is not an object")
-        if key == "$or" and isinstance(value, list):
+        if key == "$or":
             alternatives = _alternatives(value)
         elif isinstance(value, Mapping):
             children.append((key, _node(value)))
@@ -169,10 +169,13 @@ def _node(pattern: Mapping[str, Any]) -> _Node:
     return _Node(tuple(leaves), tuple(children), alternatives)
 
 
-def _alternatives(values: list[Any]) -> tuple[_Node, ...]:
-    if len(values) < 2 or not all(isinstance(v, Mapping) for v in values):
-        raise PatternError("Or relationship array must have at least 2 elements, "
-                           "each an object")
+def _alternatives(values: Any) -> tuple[_Node, ...]:
+    if not isinstance(values, list):
+        raise PatternError("It must be an Array followed with $or.")
+    if not all(isinstance(v, Mapping) for v in values):
+        raise PatternError("Only JSON object is allowed in array of $or relationship.")
+    if len(values) < 2:
+        raise PatternError("There must have at least 2 Objects in $or relationship.")
     return tuple(_node(v) for v in values)
 
 
@@ -306,34 +309,39 @@ _OPERATORS: Mapping[str, Callable[[float, float], bool]] = {
 
 
 def _numeric(argument: Any) -> Test:
-    if not isinstance(argument, list) or not argument:
+    """``[op, n]`` (``=``, ``<``, ``<=``, ``>``, ``>=``) or a range ``[>|>=, low, <|<=,
+    high]``, lower bound first, as event-ruler reads it."""
+    if not isinstance(argument, list):
         raise PatternError("Value of numeric must be an array.")
-    if len(argument) % 2:
-        raise PatternError("Invalid numeric expression: operator without a value")
-    checks: list[tuple[Callable[[float, float], bool], float]] = []
-    low: float | None = None
-    high: float | None = None
-    for op, bound in zip(argument[0::2], argument[1::2], strict=True):
-        if not isinstance(op, str) or op not in _OPERATORS:
-            raise PatternError(f"Unrecognized numeric range operator: {op}")
-        if not _is_number(bound):
-            raise PatternError(f"Value of {op} must be numeric")
-        if op == "=" and len(argument) > 2:
-            raise PatternError("Bad numeric range: = cannot be combined with other "
-                               "operators")
-        if op.startswith(">"):
-            if low is not None:
-                raise PatternError("Bad numeric range: two lower bounds")
-            low = float(bound)
-        elif op.startswith("<"):
-            if high is not None:
-                raise PatternError("Bad numeric range: two upper bounds")
-            high = float(bound)
-        checks.append((_OPERATORS[op], float(bound)))
-    if low is not None and high is not None and low > high:
-        raise PatternError("Bad numeric range: the lower bound exceeds the upper bound")
+    if not argument or not isinstance(argument[0], str):
+        raise PatternError(f"Invalid member in numeric match: {_text(argument[:1])}")
+    op = argument[0]
+    if op not in _OPERATORS:
+        raise PatternError(f"Unrecognized numeric range operator: {op}")
+    if len(argument) < 2 or not _is_number(argument[1]):
+        raise PatternError(f"Value of {'equals' if op == '=' else op} must be numeric")
+    checks = [(_OPERATORS[op], float(argument[1]))]
+    if len(argument) > 2:
+        if op not in (">", ">="):
+            raise PatternError("Too many elements in numeric expression")
+        top_op = argument[2]
+        if not isinstance(top_op, str):
+            raise PatternError(f"Bad value in numeric range: {_text(top_op)}")
+        if top_op not in ("<", "<="):
+            raise PatternError(f"Bad numeric range operator: {top_op}")
+        if len(argument) < 4 or not _is_number(argument[3]):
+            raise PatternError(f"Value of {top_op} must be numeric")
+        if len(argument) > 4:
+            raise PatternError("Too many terms in numeric range expression")
+        if float(argument[3]) <= checks[0][1]:
+            raise PatternError("Bottom must be less than top")
+        checks.append((_OPERATORS[top_op], float(argument[3])))
     frozen = tuple(checks)
     return lambda v: _is_number(v) and all(check(v, bound) for check, bound in frozen)
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value[0] if isinstance(value, list) and value else value)
 
 
 def _anything_but(argument: Any) -> Test:
@@ -343,22 +351,18 @@ def _anything_but(argument: Any) -> Test:
         raise PatternError("Value of anything-but must be an array or single string/number "
                            "value.")
     values = argument if isinstance(argument, list) else [argument]
-    if not values:
-        raise PatternError("Empty arrays are not allowed")
     for value in values:
         if not isinstance(value, str) and not _is_number(value):
             raise PatternError("Inside anything but list, start|null|boolean is not "
                                "supported.")
     strings = frozenset(v for v in values if isinstance(v, str))
     numbers = frozenset(float(v) for v in values if _is_number(v))
-
-    def test(value: Any) -> bool:
-        if isinstance(value, str):
-            return value not in strings
-        if _is_number(value):
-            return float(value) not in numbers
-        return True
-    return test
+    if bool(strings) == bool(numbers):
+        raise PatternError("Inside anything but list, either all values are number or "
+                           "string, mixed type is not supported")
+    if numbers:  # a numeric anything-but takes numbers only
+        return lambda v: _is_number(v) and float(v) not in numbers
+    return lambda v: not isinstance(v, str) or v not in strings
 
 
 def _anything_but_filter(argument: Mapping[str, Any]) -> Test:
@@ -366,15 +370,17 @@ def _anything_but_filter(argument: Mapping[str, Any]) -> Test:
         raise PatternError("Only one key allowed in match expression")
     (kind, inner), = argument.items()
     excluded: list[Test]
-    if kind == "prefix" and isinstance(inner, str):
-        excluded = [_prefix(inner)]
-    elif kind == "suffix" and isinstance(inner, str):
-        excluded = [_suffix(inner)]
+    if kind in ("prefix", "suffix"):
+        if not isinstance(inner, str):
+            raise PatternError("prefix/suffix match pattern must be a string")
+        if not inner:
+            raise PatternError("Null prefix/suffix not allowed")
+        excluded = [_prefix(inner) if kind == "prefix" else _suffix(inner)]
     elif kind in ("equals-ignore-case", "wildcard"):
         values = inner if isinstance(inner, list) else [inner]
         if not values or not all(isinstance(v, str) for v in values):
-            raise PatternError(f"Inside anything-but/{kind} list, only strings are "
-                               "supported.")
+            raise PatternError(f"Inside anything-but/{kind} list, number|start|null|boolean "
+                               "is not supported.")
         build = _equals_ignore_case if kind == "equals-ignore-case" else _wildcard
         excluded = [build(v) for v in values]
     else:
@@ -382,9 +388,8 @@ def _anything_but_filter(argument: Mapping[str, Any]) -> Test:
     frozen = tuple(excluded)
 
     def test(value: Any) -> bool:
-        if isinstance(value, str):
-            return not any(exclude(value) for exclude in frozen)
-        return value is not None  # numbers and booleans are not the strings excluded
+        # only strings can be what is excluded; any other value is "anything but" it
+        return not isinstance(value, str) or not any(exclude(value) for exclude in frozen)
     return test
 
 
