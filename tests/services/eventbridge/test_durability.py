@@ -1,5 +1,5 @@
 """Events acknowledged by PutEvents survive ``kill -9``: their deliveries are in the
-outbox, committed with the answer, and go out once Nubes is back; so do schedules."""
+outbox, committed with the answer, and go out once Nubes is back."""
 
 from __future__ import annotations
 
