@@ -187,9 +187,10 @@ class MappingOps(InvokeOps):
             return "PROBLEM: Function not found."
         return None if fv.ready else f"PROBLEM: Function is {fv.state.value}."
 
-    async def invoke_batch(self, mapping: Mapping, payload: bytes) -> Result:
+    async def invoke_batch(self, mapping: Mapping, payload: bytes,
+                           deadline: float | None = None) -> Result:
         """Run the mapping's function on one batch, synchronously; throttles are waited
-        out here and never reach the poller as failures."""
+        out here (until ``deadline``, if given) and never count as failures."""
         ref = parse_resource_arn(mapping.function_arn)
         while True:
             try:
@@ -205,6 +206,8 @@ class MappingOps(InvokeOps):
             try:
                 result = await self.invoker.invoke(await self.spec(fv), invocation)
             except TooManyRequests:
+                if deadline is not None and time.time() + self.mapping_options.poll_s > deadline:
+                    return Result(Status.THROTTLED, problem="PROBLEM: Function throttled.")
                 await asyncio.sleep(self.mapping_options.poll_s)
                 continue
             status = Status.OK if result.outcome is Outcome.SUCCESS else Status.FAILED

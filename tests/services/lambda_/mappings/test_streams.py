@@ -233,3 +233,20 @@ def test_a_dynamodb_batch_given_up_on_is_described_on_failure(
     info = failure["DDBStreamBatchInfo"]
     assert (info["batchSize"], info["streamArn"]) == (1, stream_arn)
     assert failure["requestContext"]["approximateInvokeCount"] == 1
+
+
+def test_a_throttled_batch_waits_without_counting_as_a_failure(
+        lam: Any, sqs: Any, kinesis: Any, record: tuple[str, str]) -> None:
+    arn = make_stream(kinesis)
+    failures_url, failures_arn = make_queue(sqs)
+    name = deploy(lam, record[0])
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, StartingPosition="TRIM_HORIZON",
+        MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": failures_arn}})
+    put(kinesis, arn, "patient")
+    time.sleep(1.0)  # ten retry intervals: a counted failure would have been given up on
+    assert received(sqs, failures_url, 1, wait_s=1) == []
+    lam.delete_function_concurrency(FunctionName=name)
+    assert texts(received(sqs, record[0], 1)) == ["patient"]
+    assert received(sqs, failures_url, 1, wait_s=1) == []

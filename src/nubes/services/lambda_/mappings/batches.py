@@ -19,6 +19,7 @@ class Status(StrEnum):
     OK = "ok"
     FAILED = "failed"  # the function erred, timed out or crashed
     UNAVAILABLE = "unavailable"  # no such function (or not ready): keep the records
+    THROTTLED = "throttled"  # still throttled at the caller's deadline: hand the batch back
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,10 @@ class Result:
 
 
 class FunctionGate(Protocol):
-    async def invoke_batch(self, mapping: Mapping, payload: bytes) -> Result:
+    async def invoke_batch(self, mapping: Mapping, payload: bytes,
+                           deadline: float | None = None) -> Result:
+        """Run the batch; throttles are retried until the batch runs or, past the epoch
+        ``deadline``, the batch is handed back (THROTTLED)."""
         ...
 
     def problem(self, mapping: Mapping) -> str | None:

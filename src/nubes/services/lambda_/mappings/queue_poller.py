@@ -42,17 +42,22 @@ class QueuePoller:
                 self.ctx.note(mapping, problem)
                 await asyncio.sleep(self.ctx.options.poll_s)
                 continue
-            messages = await self._gather(mapping)
+            facts = self.source.queue(mapping.source_arn)
+            if facts is None:  # deleted: receives would return at once
+                await asyncio.sleep(self.ctx.options.poll_s)
+                continue
+            messages, received = await self._gather(mapping)
             if messages:
-                await self._process(mapping, messages)
-            elif self.source.queue(mapping.source_arn) is None:
-                await asyncio.sleep(self.ctx.options.poll_s)  # deleted: receives return at once
+                # A throttled batch is handed back before its messages become visible.
+                await self._process(mapping, messages, received + facts.visibility_s)
 
-    async def _gather(self, mapping: Mapping) -> list[QueueMessage]:
+    async def _gather(self, mapping: Mapping) -> tuple[list[QueueMessage], float]:
+        """A batch, and when its first messages were received."""
         arn, size = mapping.source_arn, mapping.batch_size
         got = await self.source.receive(arn, min(MAX_RECEIVE, size), LONG_POLL_S)
+        received = time.time()
         if not got:
-            return []
+            return [], received
         deadline = time.monotonic() + mapping.window_s
         while len(got) < size:
             remaining = max(0.0, deadline - time.monotonic())
@@ -60,9 +65,10 @@ class QueuePoller:
             if not more:
                 break
             got.extend(more)
-        return got
+        return got, received
 
-    async def _process(self, mapping: Mapping, messages: list[QueueMessage]) -> None:
+    async def _process(self, mapping: Mapping, messages: list[QueueMessage],
+                       deadline: float) -> None:
         arn = mapping.source_arn
         kept: list[tuple[QueueMessage, dict[str, object]]] = []
         dropped: list[str] = []
@@ -77,7 +83,10 @@ class QueuePoller:
         if not kept:
             return
         result = await self.ctx.gate.invoke_batch(
-            mapping, records.event([record for _, record in kept]))
+            mapping, records.event([record for _, record in kept]), deadline)
+        if result.status is Status.THROTTLED:
+            self.ctx.note(mapping, result.problem)
+            return  # the messages come back after their visibility timeout
         if result.status is Status.UNAVAILABLE:
             self.ctx.note(mapping, result.problem)
             await asyncio.sleep(self.ctx.options.poll_s)  # the messages come back later
