@@ -215,6 +215,8 @@ def test_dynamodb_changes_arrive_in_aws_shape_and_in_order(
     assert "OldImage" not in body
     assert body["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert {"ApproximateCreationDateTime", "SequenceNumber", "SizeBytes"} <= set(body)
+    assert isinstance(body["ApproximateCreationDateTime"], int)
+    assert abs(body["ApproximateCreationDateTime"] - time.time()) < 600
     assert records[1]["dynamodb"]["OldImage"]["n"] == {"N": "1"}
     assert records[2]["dynamodb"]["OldImage"]["n"] == {"N": "2"}
 

@@ -59,7 +59,13 @@ def kinesis_record(mapping: Mapping, item: StreamItem, shard: str, role: str
 
 
 def dynamodb_record(mapping: Mapping, item: StreamItem) -> dict[str, Any]:
-    return {**(item.change or {}), "eventSourceARN": mapping.source_arn}
+    record = {**(item.change or {}), "eventSourceARN": mapping.source_arn}
+    body = record.get("dynamodb")
+    if isinstance(body, dict) and "ApproximateCreationDateTime" in body:
+        # Whole seconds, written as an integer in Lambda's events (1479499740).
+        body = {**body, "ApproximateCreationDateTime": int(body["ApproximateCreationDateTime"])}
+        record["dynamodb"] = body
+    return record
 
 
 def stream_record(mapping: Mapping, item: StreamItem, shard: str, role: str
