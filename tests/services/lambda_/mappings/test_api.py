@@ -184,8 +184,9 @@ def test_parameters_are_checked_as_aws_checks_them(
     assert refused(EventSourceArn=queue, BatchSize=11) == (invalid, (
         "Maximum batch window in seconds must be greater than 0 if maximum batch size is "
         "greater than 10"))
-    assert refused(EventSourceArn=fifo, BatchSize=11, MaximumBatchingWindowInSeconds=1)[0] \
-        == invalid
+    assert refused(EventSourceArn=fifo, BatchSize=11)[0] == invalid
+    assert refused(EventSourceArn=fifo, MaximumBatchingWindowInSeconds=1) == (
+        invalid, "Batching window is not supported for FIFO queues.")
     assert refused(EventSourceArn=queue, StartingPosition="LATEST") == (
         invalid, f"Unsupported starting position for arn type: {queue}")
     assert refused(EventSourceArn=stream) == (invalid, (

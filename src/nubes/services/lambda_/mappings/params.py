@@ -136,6 +136,8 @@ def _check_batch(mapping: Mapping, fifo: bool) -> None:
     if not 0 <= window <= 300:
         raise exc.Validation(window, "maximumBatchingWindowInSeconds",
                              "Member must have value less than or equal to 300")
+    if mapping.kind is Kind.SQS and fifo and window > 0:
+        raise exc.InvalidParameterValue("Batching window is not supported for FIFO queues.")
     if mapping.kind is Kind.SQS and fifo and size > MAX_FIFO_BATCH:
         raise exc.InvalidParameterValue(
             f"Batch size must be between 1 and {MAX_FIFO_BATCH} for FIFO queues, but was "
