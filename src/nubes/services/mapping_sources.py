@@ -38,6 +38,9 @@ class QueueAdapter:
     def delete(self, arn: str, receipt_handles: list[str]) -> None:
         self.sqs.delete_internal(arn, receipt_handles)
 
+    def release(self, arn: str, receipt_handles: list[str]) -> None:
+        self.sqs.release_internal(arn, receipt_handles)
+
 
 class KinesisAdapter:
     """Positions are a shard's record counters."""

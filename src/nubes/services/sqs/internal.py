@@ -49,6 +49,20 @@ class InternalOps(ReceiveOps):
                        md5_of_body(m.body), system_attributes(m, queue, {"All"}),
                        dict(m.attributes)) for m in found]
 
+    def release_internal(self, arn: str, receipt_handles: list[str]) -> None:
+        """Make received messages visible again now (their receive counts stay)."""
+        queue = self.queue_by_arn(arn)
+        if queue is None:
+            return
+        now = now_ms()
+        for handle in receipt_handles:
+            try:
+                self.store.change_visibility(queue.id, receipts.decode(handle, queue.id), now,
+                                             now)
+            except ServiceError:
+                continue  # no longer in flight
+        self.waiters.notify(queue.id)
+
     def delete_internal(self, arn: str, receipt_handles: list[str]) -> None:
         queue = self.queue_by_arn(arn)
         if queue is None:

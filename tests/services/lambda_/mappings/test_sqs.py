@@ -189,3 +189,20 @@ def test_messages_no_filter_matches_are_deleted_unseen(
     [event] = received(sqs, record[0], 1)
     assert [json.loads(r["body"]) for r in event["Records"]] == [{"kind": "keep"}]
     wait_counts(sqs, url, (0, 0))
+
+
+def test_a_batch_is_cut_to_the_invocation_payload_limit(
+        lam: Any, sqs: Any, record: tuple[str, str]) -> None:
+    url, arn = make_queue(sqs)
+    sent = {sqs.send_message(QueueUrl=url, MessageBody=str(n) * 900_000)["MessageId"]
+            for n in range(8)}
+    name = deploy(lam, record[0])
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
+    events: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 60
+    while sum(len(e["Records"]) for e in events) < 8 and time.monotonic() < deadline:
+        events += received(sqs, record[0], 1, wait_s=5)
+    assert {r["messageId"] for e in events for r in e["Records"]} == sent
+    assert len(events) >= 2
+    assert all(sum(r["size"] for r in e["Records"]) <= 6 * 1024 * 1024 for e in events)
+    wait_counts(sqs, url, (0, 0))

@@ -13,6 +13,7 @@ filter matches are deleted without running the function, as AWS does.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 from nubes.services.lambda_.mappings import records
@@ -24,6 +25,9 @@ from nubes.services.lambda_.mappings.work import PollerContext
 
 LONG_POLL_S = 20.0
 MAX_RECEIVE = 10
+PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous invocation's payload
+
+Entry = tuple[QueueMessage, dict[str, object]]
 
 
 class QueuePoller:
@@ -70,7 +74,7 @@ class QueuePoller:
     async def _process(self, mapping: Mapping, messages: list[QueueMessage],
                        deadline: float) -> None:
         arn = mapping.source_arn
-        kept: list[tuple[QueueMessage, dict[str, object]]] = []
+        kept: list[Entry] = []
         dropped: list[str] = []
         for message in messages:
             record = records.sqs_record(mapping, message)
@@ -80,6 +84,9 @@ class QueuePoller:
                 dropped.append(message.receipt_handle)
         if dropped:
             self.source.delete(arn, dropped)
+        kept, spare = _fitting(kept)
+        if spare:  # beyond one invocation's payload: back to the queue for the next batch
+            self.source.release(arn, [message.receipt_handle for message, _ in spare])
         if not kept:
             return
         result = await self.ctx.gate.invoke_batch(
@@ -105,3 +112,14 @@ class QueuePoller:
         done = [m.receipt_handle for m, _ in kept if m.message_id not in set(failed)]
         if done:
             self.source.delete(arn, done)
+
+
+def _fitting(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """The leading entries whose event fits in one invocation's payload (at least one),
+    and the rest."""
+    total = 0
+    for count, (_, record) in enumerate(entries):
+        total += len(json.dumps(record)) + 2
+        if total > PAYLOAD_LIMIT and count:
+            return entries[:count], entries[count:]
+    return entries, []

@@ -46,6 +46,11 @@ class QueueSource(Protocol):
         """Delete received messages (handles no longer valid are ignored)."""
         ...
 
+    def release(self, arn: str, receipt_handles: list[str]) -> None:
+        """Make received messages visible again at once (handles no longer valid are
+        ignored)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class StreamItem:
