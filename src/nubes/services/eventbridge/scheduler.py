@@ -38,7 +38,7 @@ class Scheduler:
         self.store = store
         self.bus = bus
         self.clock = clock
-        self.loop: ClaimLoop[int] = ClaimLoop(self.fire_due, self.store.next_fire,
+        self.loop: ClaimLoop[int] = ClaimLoop(self._claim, self.store.next_fire,
                                               self._fired, max_in_flight=64,
                                               idle_poll_s=idle_poll_s)
 
@@ -50,6 +50,13 @@ class Scheduler:
 
     async def close(self) -> None:
         await self.loop.close()
+
+    def _claim(self, limit: int) -> list[int]:
+        try:
+            return self.fire_due(limit)
+        except Exception:  # a failed pass (a busy store) must not end scheduling
+            log.exception("events: firing scheduled rules failed; trying again")
+            return []
 
     def fire_due(self, limit: int, now: float | None = None) -> list[int]:
         """Fire up to ``limit`` due ticks; the ids of the rules fired."""
