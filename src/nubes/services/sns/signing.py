@@ -47,17 +47,27 @@ class Signer:
         self.certificate = cert_path.read_bytes()
         self.cert_name = ("SimpleNotificationService-"
                           f"{hashlib.sha256(self.certificate).hexdigest()[:32]}.pem")
+        # A message fanned out to many subscribers is signed once (an RSA signature costs
+        # about a millisecond); only the last few texts are kept.
+        self._recent: dict[tuple[str, str], str] = {}
 
     def cert_url(self, endpoint: str) -> str:
         return f"{endpoint}/_nubes/sns/{self.cert_name}"
 
     def sign(self, message: Mapping[str, str], version: str) -> str:
         """The base64 signature of a message (version "1" or "2")."""
+        text = string_to_sign(message)
+        found = self._recent.get((text, version))
+        if found is not None:
+            return found
         algorithm: hashes.HashAlgorithm = hashes.SHA256() if version == "2" else hashes.SHA1()
         assert isinstance(self._key, rsa.RSAPrivateKey)
-        signature = self._key.sign(string_to_sign(message).encode(), padding.PKCS1v15(),
-                                   algorithm)
-        return base64.b64encode(signature).decode()
+        signature = base64.b64encode(
+            self._key.sign(text.encode(), padding.PKCS1v15(), algorithm)).decode()
+        if len(self._recent) >= 64:
+            self._recent.clear()
+        self._recent[(text, version)] = signature
+        return signature
 
 
 def _create(key_path: Path, cert_path: Path) -> None:
