@@ -200,3 +200,20 @@ def test_signing_certificate_is_served(fast_server: NubesServer) -> None:
     assert refused.value.code == 404
     refused.value.close()
     assert (Path(fast_server.data_dir) / "sns" / "signing-cert.pem").exists()
+
+
+def test_a_throttled_subscription_still_gets_everything(fast_server: NubesServer,
+                                                        endpoint: Endpoint) -> None:
+    sns = client(fast_server, "sns")
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    policy = {"throttlePolicy": {"maxReceivesPerSecond": 2}}
+    sub = confirmed(sns, topic, endpoint, DeliveryPolicy=json.dumps(policy))
+    effective = json.loads(sns.get_subscription_attributes(SubscriptionArn=sub)[
+        "Attributes"]["EffectiveDeliveryPolicy"])
+    assert effective["throttlePolicy"] == {"maxReceivesPerSecond": 2}
+    ids = {sns.publish(TopicArn=topic, Message=f"m{i}")["MessageId"] for i in range(5)}
+    assert {r.json()["MessageId"] for r in endpoint.wait_for(5)} == ids
+    error = error_of(lambda: sns.set_subscription_attributes(
+        SubscriptionArn=sub, AttributeName="DeliveryPolicy",
+        AttributeValue=json.dumps({"throttlePolicy": {"maxReceivesPerSecond": 0}})))
+    assert error["Code"] == "InvalidParameter"

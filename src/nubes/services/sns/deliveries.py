@@ -12,13 +12,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
+from collections import deque
 
 from nubes.events.claims import ClaimLoop
 from nubes.events.event import Event
 from nubes.services.sns.core import SnsCore
-from nubes.services.sns.models import retry_delays, retry_policy
+from nubes.services.sns.models import retry_delays, retry_policy, throttle_rate
 from nubes.services.sns.store import HttpDelivery
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,12 @@ def retryable(status: int) -> bool:
 
 class HttpDeliveryOps(SnsCore):
     _claims: ClaimLoop[HttpDelivery] | None = None
+    # Recent send times per subscription, for throttle policies (maxReceivesPerSecond).
+    # Per process: with several processes each keeps the rate on its own.
+    _recent: dict[str, deque[float]]
 
     def start_http(self) -> None:
+        self._recent = {}
         self._claims = ClaimLoop(
             lambda room: self.store.claim_http(self.options.lease_s, room),
             self.store.next_http_due, self._send, max_in_flight=32, idle_poll_s=1.0)
@@ -67,6 +73,12 @@ class HttpDeliveryOps(SnsCore):
         sub = self.store.get_subscription(delivery.subscription_arn)
         if sub is None:  # unsubscribed (or its topic deleted) meanwhile
             self.store.http_done(delivery)
+            return
+        wait = self._throttled(sub.arn, throttle_rate(sub, self.store.get_topic(sub.topic_arn)))
+        if wait > 0:
+            self.store.http_defer(delivery, wait)
+            if self._claims is not None:
+                self._claims.poke()
             return
         status = await asyncio.to_thread(post, sub.endpoint, delivery.body, delivery.headers,
                                          self.options.http_timeout_s)
@@ -87,6 +99,20 @@ class HttpDeliveryOps(SnsCore):
                 self.store.http_done(delivery)
         if self._claims is not None:
             self._claims.poke()
+
+    def _throttled(self, subscription_arn: str, rate: int | None) -> float:
+        """Seconds to wait before sending to a subscription at ``rate`` per second (0:
+        send now, counted)."""
+        if rate is None:
+            return 0.0
+        now = time.monotonic()
+        recent = self._recent.setdefault(subscription_arn, deque())
+        while recent and recent[0] <= now - 1.0:
+            recent.popleft()
+        if len(recent) >= rate:
+            return recent[0] + 1.0 - now
+        recent.append(now)
+        return 0.0
 
     def _dead_letter(self, delivery: HttpDelivery, redrive: str | None) -> None:
         """Send an undeliverable notification to the subscription's dead-letter queue."""

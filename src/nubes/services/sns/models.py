@@ -153,6 +153,8 @@ def check_topic_attribute(name: str, value: str, fifo: bool) -> str:
             raise exc.invalid("DeliveryPolicy: http must be an object")
         if "defaultHealthyRetryPolicy" in http:
             check_retry_policy("DeliveryPolicy", http["defaultHealthyRetryPolicy"])
+        if "defaultThrottlePolicy" in http:
+            _check_throttle("DeliveryPolicy", http["defaultThrottlePolicy"])
     return value
 
 
@@ -176,6 +178,8 @@ def check_subscription_attribute(name: str, value: str, protocol: str) -> str:
         policy = _json_object(name, value)
         if "healthyRetryPolicy" in policy:
             check_retry_policy("DeliveryPolicy", policy["healthyRetryPolicy"])
+        if "throttlePolicy" in policy:
+            _check_throttle("DeliveryPolicy", policy["throttlePolicy"])
     if name == "RedrivePolicy" and value:
         target = _json_object(name, value).get("deadLetterTargetArn")
         parts = str(target or "").split(":")
@@ -227,9 +231,30 @@ class Subscription:
 def effective_subscription_delivery_policy(sub: Subscription, topic: Topic | None) -> str:
     """EffectiveDeliveryPolicy of a subscription: its own retry policy, else the topic's
     default for http, else AWS's default."""
+    rate = throttle_rate(sub, topic)
     return json.dumps({"healthyRetryPolicy": retry_policy(sub, topic),
-                       "sicklyRetryPolicy": None, "throttlePolicy": None,
+                       "sicklyRetryPolicy": None,
+                       "throttlePolicy": {"maxReceivesPerSecond": rate} if rate else None,
                        "guaranteed": False}, separators=(",", ":"))
+
+
+def throttle_rate(sub: Subscription, topic: Topic | None) -> int | None:
+    """maxReceivesPerSecond of an http(s) subscription: its own throttlePolicy, else the
+    topic's http defaultThrottlePolicy; None when unlimited."""
+    rate = None
+    if topic is not None and topic.attributes.get("DeliveryPolicy"):
+        http = json.loads(topic.attributes["DeliveryPolicy"]).get("http") or {}
+        rate = (http.get("defaultThrottlePolicy") or {}).get("maxReceivesPerSecond")
+    if sub.attributes.get("DeliveryPolicy"):
+        own = json.loads(sub.attributes["DeliveryPolicy"]).get("throttlePolicy") or {}
+        rate = own.get("maxReceivesPerSecond", rate)
+    return int(rate) if rate else None
+
+
+def _check_throttle(name: str, policy: Any) -> None:
+    rate = policy.get("maxReceivesPerSecond") if isinstance(policy, dict) else None
+    if isinstance(rate, bool) or not isinstance(rate, int) or rate < 1:
+        raise exc.invalid(f"{name}: maxReceivesPerSecond must be a positive whole number")
 
 
 def retry_policy(sub: Subscription, topic: Topic | None) -> dict[str, Any]:

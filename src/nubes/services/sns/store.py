@@ -204,6 +204,11 @@ class SnsStore:
             "UPDATE sns_http SET due = ?, lease_until = 0, attempts = attempts + 1"
             " WHERE id = ?", (time.time() + delay_s, delivery.id))
 
+    def http_defer(self, delivery: HttpDelivery, delay_s: float) -> None:
+        """Send later without counting an attempt (the endpoint's throttle is full)."""
+        self.db.execute("UPDATE sns_http SET due = ?, lease_until = 0 WHERE id = ?",
+                        (time.time() + delay_s, delivery.id))
+
     def next_http_due(self) -> float | None:
         row = self.db.query_one("SELECT MIN(MAX(due, lease_until)) FROM sns_http")
         return float(row[0]) if row and row[0] is not None else None
