@@ -152,3 +152,12 @@ def test_add_and_remove_permission_edit_the_policy(sns: Any, topic: str) -> None
     statements = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"][
         "Policy"])["Statement"]
     assert [s["Sid"] for s in statements] == ["__default_statement_ID"]
+
+
+def test_what_nubes_does_not_act_on_is_refused(sns: Any) -> None:
+    policy = json.dumps({"Name": "p", "Version": "2021-06-01", "Statement": []})
+    error = error_of(lambda: sns.create_topic(Name=unique(), DataProtectionPolicy=policy))
+    assert error["Code"] == "InvalidParameter"
+    for name in ("TracingConfig", "HTTPSuccessFeedbackRoleArn", "ArchivePolicy"):
+        error = error_of(lambda n=name: sns.create_topic(Name=unique(), Attributes={n: "x"}))
+        assert error["Code"] == "InvalidParameter", name

@@ -55,6 +55,9 @@ def _tags(given: list[dict[str, Any]]) -> dict[str, str]:
 class TopicOps(SnsCore):
     def create_topic(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         name = str(params.get("Name") or "")
+        if params.get("DataProtectionPolicy"):
+            raise exc.invalid("DataProtectionPolicy Reason: Nubes does not apply data "
+                              "protection policies")
         given = {k: str(v) for k, v in (params.get("Attributes") or {}).items()}
         fifo_value = given.pop("FifoTopic", "false").lower()
         if fifo_value not in ("true", "false"):
