@@ -40,9 +40,12 @@ class EventsCore:
         return text
 
     def find_bus(self, account: str, region: str, name: str) -> Bus | None:
-        if name == DEFAULT_BUS:
+        """A bus; the default bus always exists (its row is written when first needed)."""
+        bus = self.store.get_bus(account, region, name)
+        if bus is None and name == DEFAULT_BUS:
             self.store.ensure_default(account, region, self.clock())
-        return self.store.get_bus(account, region, name)
+            bus = self.store.get_bus(account, region, name)
+        return bus
 
     def event_bus(self, ctx: RequestContext, value: Any) -> Bus:
         """The caller's bus a request names; ResourceNotFoundException if none."""
