@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import EXAMPLES
-from tests.server import free_port
+from tests.server import NubesServer, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -48,3 +48,22 @@ def test_up_deploys_every_example_and_again_on_the_same_data(tmp_path: Path) -> 
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert process.wait(30) == 0, (tmp_path / f"{attempt}.log").read_text()
+
+
+def test_deploy_onto_a_running_server(examples_server: NubesServer) -> None:
+    command = [sys.executable, "-m", "nubes.examples_deploy", "deploy", "--endpoint",
+               examples_server.endpoint, "--examples-dir", str(EXAMPLES),
+               "--only", "csv-ingest", "--only", "stream-analytics"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "\n  csv-ingest: " in done.stdout
+    assert "\n  stream-analytics: " in done.stdout
+    assert "thumbnail" not in done.stdout
+
+
+def test_up_refuses_a_port_in_use(examples_server: NubesServer) -> None:
+    command = [sys.executable, "-m", "nubes.examples_deploy", "up", "--port",
+               str(examples_server.port), "--examples-dir", str(EXAMPLES)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"port {examples_server.port} is in use" in done.stderr
