@@ -120,10 +120,6 @@ class Deployer:
                 config=Config(retries={"max_attempts": 3}))
         return self._clients[service]
 
-    @property
-    def region(self) -> str:
-        return self.target.region
-
     # -- S3, DynamoDB, SQS -----------------------------------------------------------
 
     def bucket(self, name: str) -> str:
