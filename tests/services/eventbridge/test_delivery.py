@@ -230,7 +230,8 @@ def test_a_function_destination_puts_its_record_on_a_bus(
     name, function_arn = function
     bus = unique("bus")
     bus_arn = events.create_event_bus(Name=bus)["EventBusArn"]
-    url, _ = queue_rule(events, sqs, {"source": ["lambda"], "resources": [function_arn]},
+    url, _ = queue_rule(events, sqs, {"source": ["lambda"],
+                                      "resources": [{"prefix": function_arn}]},
                         [{"Id": "q"}], bus=bus)
     lam.put_function_event_invoke_config(
         FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": bus_arn}})
@@ -239,7 +240,7 @@ def test_a_function_destination_puts_its_record_on_a_bus(
     body = json.loads(message["Body"])
     assert (body["source"], body["detail-type"]) == (
         "lambda", "Lambda Function Invocation Result - Success")
-    assert body["resources"] == [function_arn]
+    assert body["resources"] == [bus_arn, f"{function_arn}:$LATEST"]
     assert body["detail"]["requestPayload"] == {"hello": 1}
     assert body["detail"]["requestContext"]["condition"] == "Success"
 

@@ -138,7 +138,8 @@ class PutEventsOps(EventsCore):
     def put_internal(self, event: Event) -> bool:
         """Put a bus event onto the bus its destination names: a rule's delivery to
         another bus (the event it carries), or a function's destination record (source
-        ``lambda``: an event with that source and detail type, the record its detail).
+        ``lambda``: an event with that source and detail type, the record its detail,
+        and as AWS names them, the bus and the invoked function in ``resources``).
         False when the bus does not exist or the event is not one."""
         bus = self.bus_at(event.destination)
         if bus is None:
@@ -154,10 +155,12 @@ class PutEventsOps(EventsCore):
                 return False
             carried = payload
         else:
+            detail = payload if isinstance(payload, dict) else {}
             carried = envelope(source=event.source, detail_type=event.detail_type,
-                               detail=payload if isinstance(payload, dict) else {},
-                               account=event.account_id, region=event.region,
-                               resources=[event.source_arn], moment=self.clock())
+                               detail=detail, account=event.account_id,
+                               region=event.region,
+                               resources=[bus.arn, _invoked_arn(detail, event.source_arn)],
+                               moment=self.clock())
         self._publish([(bus, carried)], self.clock(), to_buses=event.source != "events")
         return True
 
@@ -169,3 +172,10 @@ def entry_size(entry: Mapping[str, Any]) -> int:
         size += len(str(entry.get(member) or "").encode())
     size += sum(len(str(r).encode()) for r in entry.get("Resources") or [])
     return size
+
+
+def _invoked_arn(record: Mapping[str, Any], default: str) -> str:
+    """The qualified ARN a Lambda invocation record names (``requestContext``)."""
+    context = record.get("requestContext")
+    arn = context.get("functionArn") if isinstance(context, dict) else None
+    return arn if isinstance(arn, str) and arn else default
