@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.services.lambda_.conftest import ROLE, make_zip
 from tests.services.lambda_.mappings.conftest import client_for, new_name, received, start_server
-from tests.services.lambda_.mappings.test_streams import make_stream, put, texts
+from tests.services.lambda_.mappings.test_streams import make_stream, texts
 
 # Records the event, then, on the first delivery only (the record queue holds one
 # message), runs far longer than the test waits: the server is killed meanwhile.
@@ -52,7 +52,8 @@ def test_a_batch_cut_short_by_kill_9_is_delivered_again(tmp_path: Path) -> None:
         arn = make_stream(kinesis)
         lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name,
                                         StartingPosition="TRIM_HORIZON")
-        put(kinesis, arn, "first", "second")
+        kinesis.put_records(StreamARN=arn, Records=[  # one write: one batch
+            {"PartitionKey": "k", "Data": data} for data in (b"first", b"second")])
         deadline = time.monotonic() + 30
         while recorded(sqs, url) < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
