@@ -12,7 +12,7 @@ import base64
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from nubes.accounts import AccountStore
@@ -159,21 +159,41 @@ def _binary_decoded(attributes: dict[str, dict[str, str]]) -> dict[str, dict[str
 
 
 class SnsTarget:
-    """The bus's deliveries to SNS topics: the event's payload published as a message
-    (``Subject`` from its options), if the topic's policy lets the source publish."""
+    """The bus's deliveries to SNS. To a topic: the event's payload published as a message
+    (``Subject`` from its options), if the topic's policy lets the source publish. To a
+    subscription (an sqs or lambda one with a RedrivePolicy): handed on to its endpoint,
+    and sent to its dead-letter queue if the endpoint is gone or refuses it."""
 
-    def __init__(self, sns: SnsProvider) -> None:
+    def __init__(self, sns: SnsProvider, bus: EventBus) -> None:
         self.sns = sns
+        self.bus = bus
 
     def check(self, destination: str, principal: str, source_arn: str, source_account: str
               ) -> Access:
+        if destination.count(":") > 5:  # a subscription: only SNS itself delivers to one
+            found = principal == "sns.amazonaws.com" and \
+                self.sns.subscription_route(destination) is not None
+            return Access.ALLOWED if found else Access.MISSING
         return self.sns.publisher_access(destination, principal, source_arn, source_account)
 
     async def deliver(self, event: Event) -> DeliveryResult:
         if not allowed(self, event):
             return DeliveryResult.GONE
+        if event.destination.count(":") > 5:
+            return await self._to_subscription(event)
         published = self.sns.publish_event(event)
         return DeliveryResult.DONE if published else DeliveryResult.GONE
+
+    async def _to_subscription(self, event: Event) -> DeliveryResult:
+        route = self.sns.subscription_route(event.destination)
+        if route is None:
+            return DeliveryResult.GONE  # unsubscribed meanwhile
+        endpoint, dead_letters = route
+        result = await self.bus.deliver(replace(event, destination=endpoint))
+        if result is DeliveryResult.GONE and dead_letters is not None:
+            self.bus.publish(replace(event, destination=dead_letters))
+            return DeliveryResult.DONE
+        return result
 
 
 class LambdaTarget:
@@ -259,7 +279,7 @@ def open_services(settings: Settings) -> Services:
     sns_options = SnsOptions(data_dir, endpoint=settings.endpoint,
                              retry_delay_scale=settings.sns_retry_delay_scale)
     services.providers["sns"] = sns = SnsProvider(SnsStore(db), bus, sns_options)
-    bus.register("sns", SnsTarget(sns))
+    bus.register("sns", SnsTarget(sns, bus))
     logs = LogStore(db)
     services.providers["logs"] = LogsProvider(logs)
     services.meter = MeterStore(db, Metrics())

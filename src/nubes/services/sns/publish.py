@@ -172,7 +172,10 @@ class PublishOps(SnsCore):
     @staticmethod
     def _event(topic: Topic, sub: Subscription, payload: str,
                options: dict[str, str] | None = None) -> Event:
-        return Event("sns", topic.account_id, topic.region, "Notification", sub.endpoint,
+        """A delivery to a queue or function; addressed to the subscription when it has a
+        dead-letter queue, so ``SnsTarget`` can send what the endpoint refuses there."""
+        destination = sub.arn if sub.attributes.get("RedrivePolicy") else sub.endpoint
+        return Event("sns", topic.account_id, topic.region, "Notification", destination,
                      topic.arn, payload, options or {})
 
 
@@ -225,6 +228,14 @@ class ServicePublishOps(PublishOps):
                                  source_account)
         statements = policy.statements_of(topic.attributes.get("Policy"))
         return Access.ALLOWED if policy.allows(statements, request) else Access.DENIED
+
+    def subscription_route(self, arn: str) -> tuple[str, str | None] | None:
+        """(endpoint, dead-letter queue ARN or None) of a subscription, None if gone."""
+        sub = self.store.get_subscription(arn)
+        if sub is None:
+            return None
+        redrive = sub.attributes.get("RedrivePolicy")
+        return sub.endpoint, json.loads(redrive)["deadLetterTargetArn"] if redrive else None
 
     def publish_event(self, event: Event) -> bool:
         """Publish an event's payload to the topic it is addressed to; False when the
