@@ -1,0 +1,45 @@
+"""Another account and a topic: refused until AddPermission names it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from tests.server import NubesServer
+from tests.services.sns.conftest import error_of, receive, subscribed_queue
+
+
+def other_account(server: NubesServer, make_client: Callable[..., Any], account: str
+                  ) -> Any:
+    """An SNS client of a new key of ``account`` (made with ``nubes keys create``)."""
+    key = f"AKIA{uuid.uuid4().hex[:16].upper()}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUBES_", "AWS_"))}
+    done = subprocess.run([sys.executable, "-m", "nubes", "keys", "create", "--data-dir",
+                           str(server.data_dir), "--account", account, "--access-key", key,
+                           "--secret", "other-secret"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return make_client("sns", aws_access_key_id=key, aws_secret_access_key="other-secret")
+
+
+def test_another_account_publishes_once_permitted(
+        nubes_server: NubesServer, make_client: Callable[..., Any], sns: Any, sqs: Any,
+        topic: str) -> None:
+    other = other_account(nubes_server, make_client, "111122223333")
+    url, _ = subscribed_queue(sns, sqs, topic, RawMessageDelivery="true")
+    error = error_of(lambda: other.publish(TopicArn=topic, Message="uninvited"))
+    assert (error["Code"], error["status"]) == ("AuthorizationError", 403)
+    assert error_of(lambda: other.get_topic_attributes(TopicArn=topic))["Code"] == \
+        "AuthorizationError"
+    sns.add_permission(TopicArn=topic, Label="partner", AWSAccountId=["111122223333"],
+                       ActionName=["Publish"])
+    other.publish(TopicArn=topic, Message="invited")
+    assert [m["Body"] for m in receive(sqs, url, 1, settle=True)] == ["invited"]
+    assert error_of(lambda: other.delete_topic(TopicArn=topic))["Code"] == \
+        "AuthorizationError"
+    assert topic not in json.dumps(other.list_topics())  # listings are per account
