@@ -170,3 +170,13 @@ def test_publish_batch_errors(sns: Any, topic: str) -> None:
         "BatchRequestTooLong"
     assert batch([{"Id": "bad id!", "Message": "m"}])["Code"] == "InvalidBatchEntryId"
     assert batch([])["Code"] == "EmptyBatchRequest"
+
+
+def test_unicode_messages_arrive_whole(sns: Any, sqs: Any, topic: str) -> None:
+    url, _ = subscribed_queue(sns, sqs, topic)
+    sns.publish(TopicArn=topic, Message="grüße, 世界 🌍", Subject="ascii only")
+    [message] = receive(sqs, url, 1)
+    assert "世界" in message["Body"]  # written as UTF-8, as SNS writes it
+    body = json.loads(message["Body"])
+    assert body["Message"] == "grüße, 世界 🌍"
+    verify_signature(body)

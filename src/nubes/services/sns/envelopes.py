@@ -21,7 +21,8 @@ def timestamp(seconds: float) -> str:
 
 def aws_json(document: dict[str, Any]) -> str:
     """JSON laid out as SNS writes its envelopes (``"Key" : value``, two-space indent)."""
-    lines = [f"  {json.dumps(key)} : {json.dumps(value, separators=(',', ':'))}"
+    lines = [f"  {json.dumps(key)} : "
+             f"{json.dumps(value, separators=(',', ':'), ensure_ascii=False)}"
              for key, value in document.items()]
     return "{\n" + ",\n".join(lines) + "\n}"
 
