@@ -111,6 +111,8 @@ def test_publish_checks_what_sns_checks(sns: Any, topic: str) -> None:
         ({"Message": ""}, "InvalidParameter"),
         ({"Message": "m", "Subject": "x" * 101}, "InvalidParameter"),
         ({"Message": "m", "Subject": "two\nlines"}, "InvalidParameter"),
+        ({"Message": "m", "Subject": " leading space"}, "InvalidParameter"),
+        ({"Message": "m", "Subject": "naïve"}, "InvalidParameter"),
         ({"Message": "x" * 262_145}, "InvalidParameter"),
         ({"Message": "m", "MessageAttributes": {"a": {"DataType": "Date",
                                                       "StringValue": "x"}}},

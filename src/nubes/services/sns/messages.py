@@ -14,8 +14,9 @@ from nubes.services.sns import exceptions as exc
 MAX_MESSAGE_BYTES = 262_144
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 _TYPE = re.compile(r"^(String|Number|Binary)(\..{1,250})?$")
-# A subject: printable ASCII (and spaces), no line breaks, under 100 characters.
-_SUBJECT = re.compile(r"^[\x20-\x7e]{1,100}$")
+# A subject: printable ASCII starting with a letter, digit or punctuation (not a space),
+# no line breaks or control characters, at most 100 characters.
+_SUBJECT = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,99}$")
 
 
 @dataclass(frozen=True, slots=True)
