@@ -67,6 +67,11 @@ class SnsCore:
             if ":" not in arn:
                 raise exc.invalid("SubscriptionArn")
             raise exc.subscription_not_found()
+        topic = parse_topic_arn(sub.topic_arn)
+        if ctx.account_id not in (sub.owner, topic.account_id if topic else sub.owner):
+            raise exc.AuthorizationError(
+                f"User: arn:aws:iam::{ctx.account_id}:root is not authorized to access "
+                f"this subscription: {sub.arn}")
         return sub
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from nubes.services.sns.models import Subscription, Topic
@@ -141,10 +141,14 @@ class SnsStore:
         return _subscription(row) if row is not None else None
 
     def put_subscription(self, sub: Subscription, region: str,
-                         deliveries: Iterable[tuple[str, dict[str, str]]] = ()) -> None:
+                         deliveries: Iterable[tuple[str, dict[str, str]]] = (),
+                         also: Callable[[sqlite3.Connection], None] | None = None) -> None:
         """Insert or replace a subscription, with http(s) requests to send for it (the
-        confirmation request) in the same transaction."""
+        confirmation request) and ``also`` (publishing on the bus) in the same
+        transaction."""
         with self.db.transaction() as conn:
+            if also is not None:
+                also(conn)
             conn.execute(
                 "INSERT INTO sns_subscriptions (arn, topic_arn, owner, region, protocol,"
                 " endpoint, attributes, confirmed, authenticated, token, created)"

