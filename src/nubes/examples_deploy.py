@@ -335,15 +335,16 @@ def up(args: argparse.Namespace) -> int:
         return 1
     command = [sys.executable, "-m", "nubes", "up", "--port", str(args.port),
                *(["--data-dir", str(args.data_dir)] if args.data_dir else [])]
-    server = subprocess.Popen(command)
+    # Its own session: Ctrl-C in the terminal reaches this process only, which passes it
+    # on to the server alone; the server stops its zygotes and sandboxes itself, instead
+    # of each of them being interrupted by the terminal's SIGINT too.
+    server = subprocess.Popen(command, start_new_session=True)
 
     def forward(signum: int, frame: FrameType | None) -> None:
-        # Ctrl-C reaches the server too (same process group); SIGTERM is passed on.
-        if signum == signal.SIGTERM:
-            server.send_signal(signal.SIGTERM)
+        server.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
 
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGINT, forward)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)
     try:
         wait_healthy(endpoint, server)
         _deploy_and_print(endpoint, args.examples_dir, args.only or EXAMPLES)
