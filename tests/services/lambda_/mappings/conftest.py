@@ -137,14 +137,6 @@ def deploy(lam: Any, record_url: str, mode: str = "ok", **env: str) -> str:
     return name
 
 
-def set_mode(lam: Any, name: str, record_url: str, mode: str) -> None:
-    lam.update_function_configuration(
-        FunctionName=name,
-        Environment={"Variables": {"RECORD_URL": record_url, "MODE": mode}})
-    lam.get_waiter("function_updated_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 400})
-
-
 def received(sqs: Any, url: str, count: int, wait_s: float = 30.0) -> list[dict[str, Any]]:
     """The first ``count`` events (parsed) the function recorded, in the order recorded."""
     events: list[dict[str, Any]] = []

@@ -12,7 +12,6 @@ from tests.services.lambda_.mappings.conftest import (
     deploy,
     make_queue,
     received,
-    set_mode,
     wait_state,
 )
 
@@ -165,14 +164,20 @@ def test_disabling_stops_delivery_and_enabling_resumes_it(
     wait_counts(sqs, url, (0, 0))
 
 
-def test_a_function_fixed_later_gets_the_redelivered_message(
+def test_a_message_failed_on_comes_back_to_the_function_mapped_next(
         lam: Any, sqs: Any, record: tuple[str, str]) -> None:
     url, arn = make_queue(sqs, VisibilityTimeout="1")
-    name = deploy(lam, record[0], "fail")
-    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
+    failing = deploy(lam, record[0], "fail")
+    uuid = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=failing)["UUID"]
     sqs.send_message(QueueUrl=url, MessageBody="retry me")
     received(sqs, record[0], 1)
-    set_mode(lam, name, record[0], "ok")
+    fixed_url, _ = make_queue(sqs)
+    fixed = deploy(lam, fixed_url)
+    updated = lam.update_event_source_mapping(UUID=uuid, FunctionName=fixed)
+    assert updated["FunctionArn"].endswith(f":function:{fixed}")
+    [event] = received(sqs, fixed_url, 1)
+    assert event["Records"][0]["body"] == "retry me"
+    assert int(event["Records"][0]["attributes"]["ApproximateReceiveCount"]) >= 2
     wait_counts(sqs, url, (0, 0))
 
 
