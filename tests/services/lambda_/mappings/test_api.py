@@ -97,6 +97,9 @@ def test_a_stream_mapping_shows_its_stream_settings(
             created["BisectBatchOnFunctionError"]) == (60, 10, True)
     assert created["DestinationConfig"] == {"OnFailure": {"Destination": failures}}
     assert created["LastProcessingResult"] == "No records processed"
+    assert created["StateTransitionReason"] == "User action"
+    assert created["TumblingWindowInSeconds"] == 0
+    assert created["FunctionResponseTypes"] == []
     wait_state(lam, created["UUID"], "Disabled")
     lam.delete_event_source_mapping(UUID=created["UUID"])
 

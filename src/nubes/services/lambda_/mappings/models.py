@@ -104,7 +104,8 @@ class Mapping:
             "FunctionArn": self.function_arn,
             "LastModified": self.last_modified,
             "State": self.state.value,
-            "StateTransitionReason": "USER_INITIATED",
+            # AWS words it differently for queues and streams.
+            "StateTransitionReason": "User action" if self.kind.stream else "USER_INITIATED",
             "FunctionResponseTypes": list(self.response_types),
             "EventSourceMappingArn": self.arn,
         }
