@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.services.lambda_.mappings.conftest import (
@@ -252,3 +254,18 @@ def test_a_throttled_batch_waits_without_counting_as_a_failure(
     lam.delete_function_concurrency(FunctionName=name)
     assert texts(received(sqs, record[0], 1)) == ["patient"]
     assert received(sqs, failures_url, 1, wait_s=1) == []
+
+
+def test_at_timestamp_starts_at_the_first_record_that_late(
+        lam: Any, sqs: Any, kinesis: Any, record: tuple[str, str]) -> None:
+    arn = make_stream(kinesis)
+    put(kinesis, arn, "before")
+    time.sleep(1.1)  # the API carries whole seconds: keep the two records a second apart
+    start = math.ceil(time.time())
+    time.sleep(1.1)
+    put(kinesis, arn, "after")
+    name = deploy(lam, record[0])
+    lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, StartingPosition="AT_TIMESTAMP",
+        StartingPositionTimestamp=datetime.fromtimestamp(start, UTC))
+    assert texts(received(sqs, record[0], 1)) == ["after"]
