@@ -96,6 +96,28 @@ def test_evict_ends_a_functions_sandboxes(runtime: Runtime) -> None:
     assert runtime.invoke(spec).cold
 
 
+def test_a_sandbox_starting_while_its_function_is_evicted_is_not_reused(runtime: Runtime
+                                                                       ) -> None:
+    spec = runtime.function({"app.py": SLEEPY})
+    invoker = runtime.invoker
+    runtime.invoke(spec)  # one warm sandbox
+
+    async def cold_start_racing_an_eviction() -> list[InvocationResult]:
+        busy = asyncio.ensure_future(invoker.invoke(
+            spec, Invocation(str(uuid.uuid4()), b'{"s": 0.3}', spec.arn)))
+        await asyncio.sleep(0.05)  # the warm sandbox is busy: the next call starts one
+        starting = asyncio.ensure_future(
+            invoker.invoke(spec, Invocation(str(uuid.uuid4()), b"{}", spec.arn)))
+        await asyncio.sleep(0)
+        await invoker.evict((spec.account_id, spec.region, spec.name))
+        return [await busy, await starting]
+
+    before = {body(result) for result in runtime.loop.run(cold_start_racing_an_eviction())}
+    after = runtime.invoke(spec)
+    assert after.cold  # neither the busy sandbox nor the one starting serves again
+    assert body(after) not in before
+
+
 def test_unknown_runtime_is_refused_clearly(runtime: Runtime) -> None:
     spec = runtime.function({"app.py": SLEEPY}, runtime="python2.7")
     with pytest.raises(Exception, match="runtime python2.7 is not available on this host"):

@@ -44,6 +44,7 @@ class LocalInvoker:
         self.pools: dict[PoolKey, WarmPool] = {}
         self.reaper: asyncio.Task[None] | None = None
         self.closing: set[asyncio.Task[None]] = set()
+        self.draining: set[Sandbox] = set()  # busy sandboxes of evicted pools
         self.closed = False
 
     @property
@@ -132,6 +133,7 @@ class LocalInvoker:
             outcome=reply.outcome))
 
     def _close_later(self, sandbox: Sandbox) -> None:
+        self.draining.discard(sandbox)
         task = asyncio.get_running_loop().create_task(sandbox.close())
         self.closing.add(task)
         task.add_done_callback(self.closing.discard)
@@ -170,8 +172,8 @@ class LocalInvoker:
         for key, pool in list(self.pools.items()):
             if key[:3] == name_prefix:
                 doomed += pool.retire_all()
-                if pool.empty:
-                    del self.pools[key]
+                self.draining.update(pool.busy)  # closed after their invocation
+                del self.pools[key]  # invocations from now on start afresh
         await asyncio.gather(*(sandbox.close() for sandbox in doomed))
 
     async def close(self) -> None:
@@ -182,7 +184,7 @@ class LocalInvoker:
             self.reaper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.reaper
-        everything = [s for pool in self.pools.values() for s in pool]
+        everything = [s for pool in self.pools.values() for s in pool] + list(self.draining)
         self.pools.clear()
         await asyncio.gather(*(sandbox.close() for sandbox in everything),
                              *list(self.closing))

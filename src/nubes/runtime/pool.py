@@ -19,6 +19,7 @@ class WarmPool:
     def __init__(self) -> None:
         self.idle: list[Sandbox] = []
         self.busy: set[Sandbox] = set()
+        self.retired = False  # evicted: what it holds, or is still starting, must not serve
 
     def take(self) -> Sandbox | None:
         while self.idle:
@@ -29,6 +30,10 @@ class WarmPool:
         return None
 
     def add_busy(self, sandbox: Sandbox) -> None:
+        """Hold a sandbox just started; one started for a pool evicted meanwhile serves
+        the invocation it was started for, then closes."""
+        if self.retired:
+            sandbox.retired = True
         self.busy.add(sandbox)
 
     def give_back(self, sandbox: Sandbox) -> bool:
@@ -51,7 +56,9 @@ class WarmPool:
         return gone
 
     def retire_all(self) -> list[Sandbox]:
-        """Idle sandboxes to close now; busy ones close after their invocation."""
+        """Idle sandboxes to close now; busy ones (and those still starting) close after
+        their invocation."""
+        self.retired = True
         for sandbox in self.busy:
             sandbox.retired = True
         idle, self.idle = self.idle, []
