@@ -30,9 +30,16 @@ def test_payload_limits(lam: Any, active: Callable[..., str]) -> None:
     assert (code, status) == ("RequestEntityTooLargeException", 413)
     assert message == ("Request must be smaller than 6291456 bytes for the InvokeFunction "
                        "operation")
-    event = b'"' + b"x" * (256 * 1024) + b'"'
-    code, status, _ = error_of(lambda: lam.invoke(FunctionName=name, Payload=event,
-                                                  InvocationType="Event"))
+    event = b'"' + b"x" * (1024 * 1024) + b'"'
+    code, status, message = error_of(lambda: lam.invoke(FunctionName=name, Payload=event,
+                                                        InvocationType="Event"))
+    assert (code, status) == ("RequestEntityTooLargeException", 413)
+    assert message == ("Request must be smaller than 1048576 bytes for the InvokeFunction "
+                       "operation")
+    queued = b'"' + b"x" * (512 * 1024) + b'"'  # over the 256 KB AWS allowed until 2025
+    assert lam.invoke(FunctionName=name, Payload=queued, InvocationType="Event")[
+        "StatusCode"] == 202
+    code, status, _ = error_of(lambda: lam.invoke_async(FunctionName=name, InvokeArgs=queued))
     assert (code, status) == ("RequestEntityTooLargeException", 413)
 
 

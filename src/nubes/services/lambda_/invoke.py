@@ -33,7 +33,8 @@ from nubes.services.lambda_.worker import EventWorker, RunResult
 log = logging.getLogger(__name__)
 
 MAX_SYNC_PAYLOAD = 6 * 1024 * 1024
-MAX_ASYNC_PAYLOAD = 256 * 1024
+MAX_ASYNC_PAYLOAD = 1024 * 1024  # Invoke with InvocationType Event (1 MB since 2025)
+MAX_INVOKE_ASYNC_PAYLOAD = 256 * 1024  # the legacy InvokeAsync
 MAX_RESPONSE = 6 * 1024 * 1024
 _RESPONSE_TOO_LARGE = {
     "errorMessage": f"Response payload size exceeded maximum allowed payload size "
@@ -117,9 +118,9 @@ class InvokeOps(LambdaCore):
         ref = self.ref(ctx, params)
         body = params.get("InvokeArgs") or b""
         payload = body if isinstance(body, bytes) else bytes(body)
-        if len(payload) > MAX_ASYNC_PAYLOAD:
+        if len(payload) > MAX_INVOKE_ASYNC_PAYLOAD:
             raise exc.RequestEntityTooLarge(
-                f"Request must be smaller than {MAX_ASYNC_PAYLOAD} bytes for the "
+                f"Request must be smaller than {MAX_INVOKE_ASYNC_PAYLOAD} bytes for the "
                 "InvokeFunction operation")
         fv = self.route(ref)
         if not fv.ready:
