@@ -174,6 +174,9 @@ def _exit_message(pid: int, status: int, maxrss_kb: int) -> dict[str, Any]:
 
 def main() -> None:
     cfg = json.loads(sys.argv[1])
+    # Ctrl-C in a terminal reaches the whole process group; the server stops the zygotes
+    # itself (and they die with it), so they take no part in it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     linux.prctl(linux.PR_SET_PDEATHSIG, int(signal.SIGKILL))
     linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
     preload(cfg)
