@@ -358,7 +358,7 @@ def test_on_failure_to_an_event_bus(client: Callable[[str], Any]) -> None:
     event = json.loads(_receive(sqs, url)["Body"])
     assert (event["source"], event["detail-type"]) == (
         "lambda", "Lambda Function Invocation Result - Failure")
-    assert event["resources"] == [function]
+    assert event["resources"] == [bus_arn, f"{function}:$LATEST"]  # as AWS names them
     assert event["detail"]["requestContext"]["requestId"] == request_id
     assert event["detail"]["requestContext"]["condition"] == "RetriesExhausted"
     assert event["detail"]["responsePayload"]["errorMessage"] == "broken bus"
