@@ -399,5 +399,12 @@ def test_dead_letter_topic(client: Callable[[str], Any]) -> None:
     name = _deploy(lam, DeadLetterConfig={"TargetArn": topic})
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
     payload = json.dumps({"mode": "raise", "why": "topic"})
-    lam.invoke(FunctionName=name, InvocationType="Event", Payload=payload)
-    assert _receive(sqs, url)["Body"] == payload  # the event, as the topic's message
+    answer = lam.invoke(FunctionName=name, InvocationType="Event", Payload=payload)
+    message = _receive(sqs, url)
+    assert message["Body"] == payload  # the event, as the topic's message
+    assert message["MessageAttributes"] == {  # raw delivery: SNS's attributes in SQS's
+        "RequestID": {"DataType": "String",
+                      "StringValue": answer["ResponseMetadata"]["RequestId"]},
+        "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+        "ErrorMessage": {"DataType": "String", "StringValue": "broken topic"},
+    }

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -247,6 +248,11 @@ class ServicePublishOps(PublishOps):
         params: dict[str, Any] = {"Message": event.payload}
         if options.get("Subject"):
             params["Subject"] = options["Subject"]
+        if options.get("MessageAttributes"):  # SQS's wire form, binary values in base64
+            params["MessageAttributes"] = {
+                name: {**value, "BinaryValue": base64.b64decode(value["BinaryValue"])}
+                if "BinaryValue" in value else value
+                for name, value in json.loads(options["MessageAttributes"]).items()}
         if topic.fifo:
             params["MessageGroupId"] = options.get("MessageGroupId")
             params["MessageDeduplicationId"] = options.get("MessageDeduplicationId")
