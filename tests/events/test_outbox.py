@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from nubes.events.bus import EventBus
@@ -15,6 +17,13 @@ from nubes.storage.sqlite import Database
 def event(n: int = 0) -> Event:
     return Event("s3", "000000000000", "us-east-1", "ObjectCreated:Put",
                  "arn:aws:sqs:us-east-1:000000000000:q", "arn:aws:s3:::b", f'{{"n":{n}}}')
+
+
+async def until(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    """Wait (bounded) for ``condition``; the test's own asserts say what went wrong."""
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
 
 
 class Recorder:
@@ -60,10 +69,7 @@ def test_an_event_published_before_a_crash_is_delivered_after_it(tmp_path: Path)
         target = Recorder()
         bus.register("sqs", target)
         bus.start()
-        for _ in range(200):
-            if target.got:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: bool(target.got) and bus.outbox.pending() == 0)
         await bus.close()
         assert bus.outbox.pending() == 0
         return target.got
@@ -93,10 +99,7 @@ def test_failures_are_retried_with_backoff(tmp_path: Path) -> None:
         bus.register("sqs", target)
         bus.start()
         bus.publish(event(7))
-        for _ in range(300):
-            if target.got:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: bool(target.got))
         await bus.close()
         return target
 
@@ -113,11 +116,41 @@ def test_an_event_failing_every_time_is_dropped_after_max_attempts(tmp_path: Pat
         bus.register("sqs", target)
         bus.start()
         bus.publish(event())
-        for _ in range(300):
-            if target.failures == 97 and bus.outbox.pending() == 0:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: target.failures == 97 and bus.outbox.pending() == 0)
         await bus.close()
         return bus
 
     assert asyncio.run(run()).outbox.pending() == 0
+
+
+def test_leases_of_work_in_flight_are_renewed(tmp_path: Path) -> None:
+    """A delivery outlasting its lease keeps it (renewed), so no other worker takes the
+    event meanwhile; the lease can be short because it is renewed."""
+    options = DeliveryOptions(lease_s=0.3)
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    class Slow(Recorder):
+        async def deliver(self, ev: Event) -> DeliveryResult:
+            started.set()
+            await release.wait()
+            return await super().deliver(ev)
+
+    async def run() -> tuple[Recorder, list[object]]:
+        db = Database(tmp_path / "nubes.db")
+        bus = EventBus(db, options)
+        target = Slow()
+        bus.register("sqs", target)
+        bus.start()
+        bus.publish(event(3))
+        await asyncio.wait_for(started.wait(), 30)
+        await asyncio.sleep(1.0)  # three leases long
+        taken = list(Outbox(db).claim(lease_s=0.3, limit=10))  # another worker looks
+        release.set()
+        await until(lambda: bool(target.got))
+        await bus.close()
+        return target, taken
+
+    target, taken = asyncio.run(run())
+    assert taken == []
+    assert target.got == [event(3)]

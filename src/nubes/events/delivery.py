@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DeliveryOptions:
-    lease_s: float = 60.0  # a worker that died holding an event frees it after this
+    lease_s: float = 15.0  # renewed while delivering: a dead worker's events free after this
     first_delay_s: float = 1.0  # after the first failure; doubled after each next one
     max_delay_s: float = 300.0
     max_attempts: int = 20  # then the event is dropped, with a warning
@@ -36,7 +36,9 @@ class DeliveryWorker:
         self.options = options
         self.claims = ClaimLoop(
             lambda room: outbox.claim(options.lease_s, room), outbox.next_due, self._one,
-            max_in_flight=options.max_in_flight, idle_poll_s=options.idle_poll_s)
+            max_in_flight=options.max_in_flight, idle_poll_s=options.idle_poll_s,
+            renew=lambda held: outbox.renew(held, options.lease_s),
+            renew_every_s=options.lease_s / 3)
 
     def start(self) -> None:
         self.claims.start()

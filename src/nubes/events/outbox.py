@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from nubes.events.claims import renew_leases
 from nubes.events.event import Event
 from nubes.storage.sqlite import Database
 
@@ -86,6 +87,10 @@ class Outbox:
         rows.sort(key=lambda row: int(row[0]))
         return [Pending(row[0], Event(row[1], row[2], row[3], row[4], row[5], row[6], row[7],
                                       json.loads(row[10])), row[8], row[9]) for row in rows]
+
+    def renew(self, pendings: list[Pending], lease_s: float) -> None:
+        """Keep holding events still being delivered (see ``ClaimLoop``)."""
+        renew_leases(self.db, "event_outbox", [p.id for p in pendings], lease_s)
 
     def done(self, pending: Pending) -> None:
         self.db.execute("DELETE FROM event_outbox WHERE id = ?", (pending.id,))

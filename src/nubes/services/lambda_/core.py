@@ -48,7 +48,7 @@ class LambdaOptions:
     account_concurrency: int = 1000  # ConcurrentExecutions of every account
     async_retry_delays: tuple[float, ...] = (60.0, 120.0)  # after the 1st and 2nd failure
     async_max_in_flight: int = 64  # events run at once by this process
-    async_lease_s: float = 960.0  # past the longest timeout: a dead worker's events rerun
+    async_lease_s: float = 15.0  # renewed while running: a dead worker's events rerun after
     runtimes: frozenset[str] = field(default_factory=host_runtimes)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from nubes.events.claims import renew_leases
 from nubes.storage.sqlite import Database
 
 MIGRATIONS = [
@@ -67,6 +68,10 @@ class EventStore:
             return None
         return Event(row[0], row[1], row[2], row[3], row[4], bytes(row[5]), row[6], row[7],
                      row[8])
+
+    def renew(self, events: list[Event], lease_s: float) -> None:
+        """Keep holding events still running (see ``ClaimLoop``)."""
+        renew_leases(self.db, "lambda_events", [e.id for e in events], lease_s)
 
     def done(self, event: Event) -> None:
         self.db.execute("DELETE FROM lambda_events WHERE id = ?", (event.id,))

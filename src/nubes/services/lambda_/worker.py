@@ -36,7 +36,9 @@ class EventWorker:
         self.max_in_flight = max_in_flight
         self.lease_s = lease_s
         self.claims = ClaimLoop(self._claim, events.next_due, self._one,
-                                max_in_flight=max_in_flight, idle_poll_s=IDLE_POLL)
+                                max_in_flight=max_in_flight, idle_poll_s=IDLE_POLL,
+                                renew=lambda held: events.renew(held, lease_s),
+                                renew_every_s=lease_s / 3)
 
     def start(self) -> None:
         """Start claiming events (idempotent; needs a running event loop)."""

@@ -23,7 +23,7 @@ class SnsOptions:
     endpoint: str = "http://localhost:4566"  # the base of SubscribeURL, SigningCertURL...
     retry_delay_scale: float = 1.0  # multiplies delivery policies' delays (tests shorten)
     http_timeout_s: float = 15.0  # an http(s) endpoint answering later failed (AWS: 15 s)
-    lease_s: float = 60.0  # an http(s) delivery being sent is held this long
+    lease_s: float = 20.0  # renewed while sending: a dead process's deliveries free after
 
 
 def required(params: dict[str, Any], name: str) -> Any:

@@ -57,7 +57,9 @@ class HttpDeliveryOps(SnsCore):
         self._recent = {}
         self._claims = ClaimLoop(
             lambda room: self.store.claim_http(self.options.lease_s, room),
-            self.store.next_http_due, self._send, max_in_flight=32, idle_poll_s=1.0)
+            self.store.next_http_due, self._send, max_in_flight=32, idle_poll_s=1.0,
+            renew=lambda held: self.store.renew_http(held, self.options.lease_s),
+            renew_every_s=self.options.lease_s / 3)
         self._claims.start()
 
     async def close_http(self) -> None:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from nubes.events.claims import renew_leases
 from nubes.services.sns.models import Subscription, Topic
 from nubes.storage.sqlite import Database
 
@@ -199,6 +200,10 @@ class SnsStore:
         rows.sort(key=lambda row: int(row[0]))
         return [HttpDelivery(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5])
                 for row in rows]
+
+    def renew_http(self, deliveries: list[HttpDelivery], lease_s: float) -> None:
+        """Keep holding deliveries still being sent (see ``ClaimLoop``)."""
+        renew_leases(self.db, "sns_http", [d.id for d in deliveries], lease_s)
 
     def http_done(self, delivery: HttpDelivery) -> None:
         self.db.execute("DELETE FROM sns_http WHERE id = ?", (delivery.id,))
