@@ -3,44 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import time
 import uuid
-import zipfile
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-ROLE = "arn:aws:iam::000000000000:role/lambda-role"
-# The function prints the event it got; the test reads it back through CloudWatch Logs.
-HANDLER = (
-    "import json\n"
-    "def handler(event, context):\n"
-    "    print('EVENT ' + json.dumps(event))\n"
-    "    return 'ok'\n"
-)
-
-
-def package() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", HANDLER)
-    return buffer.getvalue()
+from tests.functions import printed_events, printing_function
 
 
 @pytest.fixture
 def function(lam: Any) -> tuple[str, str]:
     """(name, ARN) of a new Active function printing its events."""
-    name = f"events-{uuid.uuid4().hex[:12]}"
-    arn: str = lam.create_function(
-        FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
-        Code={"ZipFile": package()})["FunctionArn"]
-    lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
-    return name, arn
+    return printing_function(lam, f"events-{uuid.uuid4().hex[:12]}")
 
 
 def allow_s3(lam: Any, name: str, bucket: str, sid: str = "s3") -> None:
@@ -53,23 +30,6 @@ def on_create(arn: str) -> dict[str, Any]:
     return {"LambdaFunctionConfigurations": [{
         "Id": "to-function", "LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"],
         "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".txt"}]}}}]}
-
-
-def printed_events(logs: Any, name: str, count: int, wait_s: float = 20.0
-                   ) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + wait_s
-    found: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        try:
-            got = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")
-        except ClientError:
-            got = {"events": []}
-        found = [json.loads(e["message"].split("EVENT ", 1)[1])
-                 for e in got["events"] if e["message"].startswith("EVENT ")]
-        if len(found) >= count:
-            break
-        time.sleep(0.1)
-    return found
 
 
 def test_a_permitted_function_gets_the_s3_event(

@@ -3,16 +3,16 @@ functions) that let a rule deliver to them."""
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import uuid
-import zipfile
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
+from tests.functions import printing_function
 
 
 @pytest.fixture(scope="session")
@@ -43,16 +43,6 @@ def error_of(call: Callable[[], Any]) -> dict[str, Any]:
 
 
 # -- destinations: a queue and a function that let a rule deliver -------------------------
-
-ROLE = "arn:aws:iam::000000000000:role/lambda-role"
-# The function prints the event it got; tests read it back through CloudWatch Logs.
-HANDLER = (
-    "import json\n"
-    "def handler(event, context):\n"
-    "    print('EVENT ' + json.dumps(event))\n"
-    "    return 'ok'\n"
-)
-
 
 def events_may_send(queue_arn: str, rule_arn: str) -> str:
     """A queue policy letting a rule send to the queue, as AWS's docs write it."""
@@ -91,42 +81,12 @@ def received(sqs: Any, url: str, count: int, wait_s: float = 10.0) -> list[dict[
     return messages
 
 
-def package() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", HANDLER)
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def function(lam: Any) -> tuple[str, str]:
     """(name, ARN) of a new Active function printing its events."""
-    name = unique("fn")
-    arn: str = lam.create_function(
-        FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
-        Code={"ZipFile": package()})["FunctionArn"]
-    lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
-    return name, arn
+    return printing_function(lam, unique("fn"))
 
 
 def allow_events(lam: Any, name: str, rule_arn: str, sid: str = "events") -> None:
     lam.add_permission(FunctionName=name, StatementId=sid, Action="lambda:InvokeFunction",
                        Principal="events.amazonaws.com", SourceArn=rule_arn)
-
-
-def printed_events(logs: Any, name: str, count: int, wait_s: float = 20.0) -> list[Any]:
-    """The events a function printed, once there are ``count`` (or the wait ends)."""
-    deadline = time.monotonic() + wait_s
-    found: list[Any] = []
-    while time.monotonic() < deadline:
-        try:
-            got = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")
-        except ClientError:
-            got = {"events": []}
-        found = [json.loads(e["message"].split("EVENT ", 1)[1])
-                 for e in got["events"] if e["message"].startswith("EVENT ")]
-        if len(found) >= count:
-            break
-        time.sleep(0.1)
-    return found

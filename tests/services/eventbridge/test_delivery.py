@@ -7,12 +7,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tests.functions import printed_events
 from tests.services.eventbridge.conftest import (
     allow_events,
     allow_rule,
     error_of,
     new_queue,
-    printed_events,
     received,
     unique,
 )

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.services.eventbridge.conftest import allow_events, printed_events, unique
+from tests.functions import printed_events
+from tests.services.eventbridge.conftest import allow_events, unique
 
 
 @pytest.mark.slow

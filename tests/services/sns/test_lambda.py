@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.events.test_s3_to_lambda import ROLE, package, printed_events
+from tests.functions import ROLE, package, printed_events, printing_function
 from tests.services.sns.test_publish import verify_signature
 
 
@@ -27,13 +27,7 @@ def logs(make_client: Callable[..., Any]) -> Any:
 @pytest.fixture
 def function(lam: Any) -> tuple[str, str]:
     """(name, ARN) of a new Active function printing its events."""
-    name = f"sns-{uuid.uuid4().hex[:12]}"
-    arn: str = lam.create_function(
-        FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
-        Code={"ZipFile": package()})["FunctionArn"]
-    lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
-    return name, arn
+    return printing_function(lam, f"sns-{uuid.uuid4().hex[:12]}")
 
 
 def allow_sns(lam: Any, name: str, topic: str) -> None:
