@@ -141,5 +141,5 @@ def serve(settings: Settings) -> None:
 def build_app(settings: Settings, services: Services) -> EdgeApp:
     metrics = services.meter.metrics if services.meter else None
     edge = Edge(settings=settings, accounts=services.accounts, providers=services.providers,
-                metrics=metrics)
+                metrics=metrics, front_doors=services.front_doors)
     return EdgeApp(edge, on_startup=services.start, on_shutdown=services.stop)

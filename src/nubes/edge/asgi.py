@@ -72,10 +72,13 @@ class AsgiBody:
 
 def request_from_scope(scope: Scope) -> Request:
     headers: dict[str, str] = {}
+    raw_headers: list[tuple[str, str]] = []
     for raw_name, raw_value in scope["headers"]:
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
+        raw_headers.append((name, value))
         headers[name] = f"{headers[name]},{value}" if name in headers else value
+    client = scope.get("client")
     raw_path = scope.get("raw_path")
     path = raw_path.decode("latin-1") if raw_path else scope["path"]
     return Request(
@@ -84,6 +87,8 @@ def request_from_scope(scope: Scope) -> Request:
         query_string=scope.get("query_string", b"").decode("latin-1"),
         headers=headers,
         scheme=scope.get("scheme", "http"),
+        raw_headers=raw_headers,
+        client_ip=client[0] if client else "",
     )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -23,6 +24,7 @@ from nubes.config import Settings
 from nubes.edge import routing
 from nubes.edge.chunked import decoding_stream
 from nubes.edge.exchange import Exchange
+from nubes.edge.front_doors import FrontDoors, addressed, http_request, json_message
 from nubes.edge.s3_post import s3_post_upload
 from nubes.edge.sigv4 import credential_scope, verify
 from nubes.edge.sns_confirm import sns_subscribe_url
@@ -45,6 +47,8 @@ from nubes.services.s3 import cors
 from nubes.services.s3.provider import S3Provider
 from nubes.services.sns.provider import SnsProvider
 
+log = logging.getLogger("nubes.edge")
+
 Handler = Callable[["Edge", Exchange], Awaitable[None]]
 
 _JSON = ("content-type", "application/json")
@@ -62,6 +66,8 @@ class Edge:
     accounts: AccountStore
     providers: dict[str, Provider]
     metrics: Metrics | None = None
+    # API Gateway's and function URLs' endpoints (the HTTP data plane), by kind.
+    front_doors: FrontDoors = field(default_factory=FrontDoors)
 
     def router(self, model: ServiceModel) -> RestRouter:
         return _router(model)
@@ -77,8 +83,8 @@ async def serve_internal(edge: Edge, ex: Exchange) -> None:
     path = ex.request.path
     if path == "/metrics" and _unsigned(ex.request):  # signed: S3's bucket "metrics"
         path = "/_nubes/metrics"
-    if not path.startswith("/_nubes/"):
-        return
+    if not path.startswith("/_nubes/") or addressed(ex.request) is not None:
+        return  # an AWS API request, or one for a user's endpoint (front_door)
     if path == "/_nubes/metrics":
         text = edge.metrics.render() if edge.metrics else ""
         ex.response = Response(200, [_PROMETHEUS], text.encode())
@@ -117,6 +123,22 @@ def _sns_certificate(edge: Edge, name: str) -> Response:
     if found is None:
         return Response(404, [_JSON], b'{"message":"Not Found"}')
     return Response(200, [("content-type", "application/x-pem-file")], found)
+
+
+async def front_door(edge: Edge, ex: Exchange) -> None:
+    """A request to a user's HTTP endpoint (an API, a function URL): its front door
+    answers, unsigned, with no AWS API involved (``front_doors``)."""
+    address = addressed(ex.request)
+    if address is None:
+        return
+    request = http_request(ex.request, address, await ex.read_body())
+    try:
+        answer = await edge.front_doors.serve(request)
+    except Exception:
+        log.exception("front door %s %s failed in request %s", address.kind,
+                      address.target_id, ex.request_id)
+        answer = json_message(500, "Internal Server Error")
+    ex.response = Response(answer.status, list(answer.headers), answer.body)
 
 
 async def route_service(edge: Edge, ex: Exchange) -> None:
@@ -300,6 +322,7 @@ async def serialize_output(edge: Edge, ex: Exchange) -> None:
 
 HANDLERS: tuple[Handler, ...] = (
     serve_internal,  # /_nubes/health and friends
+    front_door,  # <id>.execute-api / <id>.lambda-url: users' endpoints, unsigned
     route_service,  # credential scope, X-Amz-Target, Action, path
     sns_subscribe_url,  # SNS's SubscribeURL: an unsigned ConfirmSubscription GET
     s3_virtual_host,  # <bucket>.s3.localhost -> path-style

@@ -41,6 +41,10 @@ class Request:
     scheme: str = "http"
     # The path the client signed, when the edge rewrote ``path`` (S3 virtual hosts).
     signed_path: str | None = None
+    # The headers as received, repeats kept as separate pairs (lower-case names): what
+    # the HTTP data plane hands on (multiValueHeaders, cookies).
+    raw_headers: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    client_ip: str = ""
     _query: list[tuple[str, str]] | None = field(default=None, repr=False)
 
     @property

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from nubes.accounts import AccountStore
 from nubes.config import Settings
+from nubes.edge.front_doors import FrontDoors
 from nubes.events import policy
 from nubes.events.bus import EventBus
 from nubes.events.event import Access, DeliveryResult, Event, Target, arn_account
@@ -70,6 +71,9 @@ class Services:
     meter: MeterStore | None = None
     invoker: LocalInvoker | None = None  # runs Lambda's functions (owned by its provider)
     bus: EventBus | None = None
+    # The HTTP data plane: API Gateway's APIs and function URLs register their front
+    # doors here (``front_doors.register("execute-api", door)``); the edge serves them.
+    front_doors: FrontDoors = field(default_factory=FrontDoors)
 
     async def start(self) -> None:
         for provider in self.providers.values():
