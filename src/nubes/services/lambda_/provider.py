@@ -20,6 +20,7 @@ from nubes.services.lambda_.arns import FunctionRef
 from nubes.services.lambda_.code import CodeSource
 from nubes.services.lambda_.concurrency import ConcurrencyOps
 from nubes.services.lambda_.core import LambdaCore, LambdaOptions
+from nubes.services.lambda_.function_urls import FunctionUrlOps
 from nubes.services.lambda_.functions import FunctionOps
 from nubes.services.lambda_.invoke import InvokeOps
 from nubes.services.lambda_.invoke_config import InvokeConfigOps
@@ -28,6 +29,7 @@ from nubes.services.lambda_.layers import LayerOps
 from nubes.services.lambda_.mapping_ops import MappingOps
 from nubes.services.lambda_.permissions import PermissionOps
 from nubes.services.lambda_.store import unreserved_limit
+from nubes.services.lambda_.url_store import FunctionUrlStore
 from nubes.services.lambda_.versions import VersionOps
 from nubes.services.lambda_.worker import EventWorker
 from nubes.storage.blobs import BlobStore, BlobStream
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 
 
 class LambdaProvider(FunctionOps, VersionOps, MappingOps, InvokeOps, InvokeConfigOps,
-                     LayerOps, PermissionOps, ConcurrencyOps, Provider):
+                     LayerOps, PermissionOps, ConcurrencyOps, FunctionUrlOps, Provider):
     service_name: ClassVar[str] = "lambda"
 
     def __init__(self, db: Database, blobs: BlobStore, options: LambdaOptions,
@@ -48,6 +50,7 @@ class LambdaProvider(FunctionOps, VersionOps, MappingOps, InvokeOps, InvokeConfi
         Provider.__init__(self)
         LambdaCore.__init__(self, db, blobs, options, invoker, code_source, bus)
         self.invoke_configs = InvokeConfigStore(db)
+        self.urls = FunctionUrlStore(db)
         self.init_mappings(db)
         self.worker = EventWorker(self.events, self.run_event, options.async_retry_delays,
                                   options.async_max_in_flight, options.async_lease_s)
