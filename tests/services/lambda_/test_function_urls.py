@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from tests.services.lambda_.conftest import error_of
@@ -79,8 +80,9 @@ def test_aliases_not_versions(lam: Any, active: Callable[..., str]) -> None:
     assert unqualified["FunctionUrl"] != on_alias["FunctionUrl"]
     assert lam.get_function_url_config(FunctionName=f"{name}:live")["AuthType"] == "AWS_IAM"
     for qualifier in ("1", "$LATEST"):
-        code, status, message = error_of(lambda q=qualifier: lam.create_function_url_config(
-            FunctionName=name, Qualifier=q, AuthType="NONE"))
+        code, status, message = error_of(partial(
+            lam.create_function_url_config, FunctionName=name, Qualifier=qualifier,
+            AuthType="NONE"))
         assert (code, status) == ("ValidationException", 400)
         assert f"Value '{qualifier}' at 'qualifier' failed to satisfy constraint" in message
     code, status, message = error_of(lambda: lam.create_function_url_config(
@@ -139,7 +141,7 @@ def test_validation(unchecked: Any, active: Callable[..., str]) -> None:
     ]
     for params, expected in cases:
         code, status, message = error_of(
-            lambda p=params: unchecked.create_function_url_config(FunctionName=name, **p))
+            partial(unchecked.create_function_url_config, FunctionName=name, **params))
         assert (code, status) == ("ValidationException", 400), params
         assert expected in message
     code, status, message = error_of(lambda: unchecked.list_function_url_configs(
