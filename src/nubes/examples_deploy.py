@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import importlib.metadata
 import importlib.util
 import io
 import json
@@ -68,6 +69,9 @@ class Deployed:
 
 def add_tree(zf: zipfile.ZipFile, root: Path) -> None:
     """``root`` into the zip under its own name, as ``pip install --target`` lays it out."""
+    if root.is_file():  # a top-level module (typing_extensions.py)
+        zf.write(root, root.name)
+        return
     for path in sorted(root.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             zf.write(path, path.relative_to(root.parent).as_posix())
@@ -96,6 +100,37 @@ def pillow_trees() -> list[Path]:
     site_packages = Path(spec.origin).parent.parent
     libs = site_packages / "pillow.libs"
     return [site_packages / "PIL", *([libs] if libs.is_dir() else [])]
+
+
+# The web adapters and frameworks a function vendors (distribution names, installed here
+# with the versions pinned in pyproject.toml), each list closed under its requirements.
+FLASK_WSGI = ("apig-wsgi", "flask", "werkzeug", "jinja2", "markupsafe", "itsdangerous", "click",
+              "blinker")
+FASTAPI_ASGI = ("mangum", "fastapi", "starlette", "pydantic", "pydantic-core", "anyio", "idna",
+                "typing-extensions", "typing-inspection", "annotated-types", "annotated-doc",
+                "opentelemetry-api")
+
+
+def distribution_trees(*names: str) -> list[Path]:
+    """The top-level packages and modules of installed distributions, for a function's zip.
+
+    What ``pip install --target`` would put at the package's root for this interpreter
+    (compiled extensions included, as for Pillow), so the functions must run under
+    ``RUNTIME``. Scripts, metadata and files installed outside site-packages are left out.
+    """
+    found: dict[str, Path] = {}
+    for name in names:
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            raise RuntimeError(f"{name} is not installed in this environment "
+                               f"(pip install -e '.[dev]')") from None
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top in ("..", "__pycache__", "bin") or top.endswith((".dist-info", ".pth")):
+                continue
+            found.setdefault(top, Path(str(dist.locate_file(top))))
+    return [found[top] for top in sorted(found)]
 
 
 def code_sha256(zip_bytes: bytes) -> str:

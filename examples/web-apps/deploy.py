@@ -1,0 +1,30 @@
+"""Deploy the web-apps example: a Flask app (apig-wsgi) and a FastAPI app (Mangum), each a
+function with its framework and adapter vendored into the zip."""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from nubes.examples_deploy import (
+    FASTAPI_ASGI,
+    FLASK_WSGI,
+    Deployed,
+    Deployer,
+    distribution_trees,
+    package,
+)
+
+HERE = Path(__file__).parent
+
+
+def deploy(aws: Deployer, params: Mapping[str, str]) -> Deployed:
+    aws.function("flask-app", package([HERE / "flask_app.py"], distribution_trees(*FLASK_WSGI)),
+                 handler="flask_app.handler", memory_mb=256,
+                 description="A Flask (WSGI) app behind apig-wsgi")
+    aws.function("fastapi-app",
+                 package([HERE / "fastapi_app.py"], distribution_trees(*FASTAPI_ASGI)),
+                 handler="fastapi_app.handler", memory_mb=256,
+                 description="A FastAPI (ASGI) app behind Mangum")
+    return Deployed(
+        "web-apps", "a Flask app and a FastAPI app, each a function through a standard adapter",
+        ["function flask-app (flask_app.handler, apig-wsgi)",
+         "function fastapi-app (fastapi_app.handler, Mangum)"], [])
