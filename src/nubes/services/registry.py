@@ -17,13 +17,15 @@ from types import MappingProxyType
 
 from nubes.accounts import AccountStore
 from nubes.config import Settings
-from nubes.edge.front_doors import FrontDoors
+from nubes.edge.front_doors import LAMBDA_URL, FrontDoors
 from nubes.events import policy
 from nubes.events.bus import EventBus
 from nubes.events.event import Access, DeliveryResult, Event, Target, arn_account
 from nubes.metering import MeterStore, Metrics
 from nubes.runtime.invoker import LocalInvoker
 from nubes.runtime.options import InvokerOptions
+from nubes.services.apigateway.provider import ApiGatewayProvider
+from nubes.services.apigateway.store import ApiGatewayStore
 from nubes.services.base import Provider
 from nubes.services.dynamodb.provider import DynamoDBProvider
 from nubes.services.dynamodb.store import DynamoStore
@@ -36,6 +38,7 @@ from nubes.services.lambda_.code import CodeNotFound
 from nubes.services.lambda_.mappings.sources import Sources
 from nubes.services.lambda_.mappings.work import RunnerOptions
 from nubes.services.lambda_.provider import LambdaOptions, LambdaProvider, unreserved_limit
+from nubes.services.lambda_.url_door import FunctionUrlDoor
 from nubes.services.logs.provider import LogsProvider
 from nubes.services.logs.store import LogStore
 from nubes.services.mapping_sources import DynamoDBStreamAdapter, KinesisAdapter, QueueAdapter
@@ -59,6 +62,7 @@ PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "kinesis": KinesisProvider,
     "events": EventBridgeProvider,
     "sns": SnsProvider,
+    "apigateway": ApiGatewayProvider,
 })
 
 
@@ -296,8 +300,10 @@ def open_services(settings: Settings) -> Services:
     services.providers["lambda"] = lam = LambdaProvider(db, lambda_blobs, lambda_options,
                                                         invoker, S3CodeSource(s3), bus)
     bus.register("lambda", LambdaTarget(lam))
+    services.front_doors.register(LAMBDA_URL, FunctionUrlDoor(lam, accounts))  # function URLs
     services.providers["events"] = events = EventBridgeProvider(EventsStore(db), bus)
     bus.register("events", EventsTarget(events))
+    services.providers["apigateway"] = ApiGatewayProvider(ApiGatewayStore(db))
     lam.connect_sources(  # what event source mappings read
         Sources(QueueAdapter(sqs), KinesisAdapter(kinesis), DynamoDBStreamAdapter(dynamo.streams)),
         RunnerOptions(settings.lambda_mapping_poll_interval, settings.lambda_mapping_lease))
