@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 4566
 
-.PHONY: up test lint typecheck unit bench bench-s3 bench-lambda bench-dynamodb bench-events docs clean
+.PHONY: up test lint typecheck unit bench bench-s3 bench-lambda bench-dynamodb bench-events bench-http docs clean
 
 $(STAMP): pyproject.toml
 	sh scripts/ensure-python.sh $(PYTHON)
@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: bench-s3 bench-lambda bench-dynamodb bench-events
+bench: bench-s3 bench-lambda bench-dynamodb bench-events bench-http
 
 bench-s3: $(STAMP)
 	$(BIN)/python benchmarks/s3.py
@@ -44,6 +44,9 @@ bench-dynamodb: $(STAMP)
 
 bench-events: $(STAMP)
 	$(BIN)/python benchmarks/events.py
+
+bench-http: $(STAMP)
+	$(BIN)/python benchmarks/http.py
 
 docs: $(STAMP)
 	$(BIN)/python -m nubes.coverage
