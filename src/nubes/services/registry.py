@@ -24,6 +24,8 @@ from nubes.events.event import Access, DeliveryResult, Event, Target, arn_accoun
 from nubes.metering import MeterStore, Metrics
 from nubes.runtime.invoker import LocalInvoker
 from nubes.runtime.options import InvokerOptions
+from nubes.services.apigateway.provider import ApiGatewayProvider
+from nubes.services.apigateway.store import ApiGatewayStore
 from nubes.services.base import Provider
 from nubes.services.dynamodb.provider import DynamoDBProvider
 from nubes.services.dynamodb.store import DynamoStore
@@ -60,6 +62,7 @@ PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "kinesis": KinesisProvider,
     "events": EventBridgeProvider,
     "sns": SnsProvider,
+    "apigateway": ApiGatewayProvider,
 })
 
 
@@ -300,6 +303,7 @@ def open_services(settings: Settings) -> Services:
     services.front_doors.register(LAMBDA_URL, FunctionUrlDoor(lam, accounts))  # function URLs
     services.providers["events"] = events = EventBridgeProvider(EventsStore(db), bus)
     bus.register("events", EventsTarget(events))
+    services.providers["apigateway"] = ApiGatewayProvider(ApiGatewayStore(db))
     lam.connect_sources(  # what event source mappings read
         Sources(QueueAdapter(sqs), KinesisAdapter(kinesis), DynamoDBStreamAdapter(dynamo.streams)),
         RunnerOptions(settings.lambda_mapping_poll_interval, settings.lambda_mapping_lease))
