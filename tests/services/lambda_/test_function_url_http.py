@@ -122,7 +122,7 @@ def test_event(get: Callable[..., Answer], public: str, nubes_server: NubesServe
     assert context["domainName"] == f"{public}.lambda-url.localhost"
     assert context["routeKey"] == "$default" and context["stage"] == "$default"
     assert context["accountId"] == "anonymous" and "authorizer" not in context
-    assert context["http"] == {"method": "GET", "path": "/echo/a%20b",
+    assert context["http"] == {"method": "GET", "path": "/echo/a b",
                                "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
                                "userAgent": "tester/1"}
     assert context["requestId"] == answer.header("x-amzn-requestid")

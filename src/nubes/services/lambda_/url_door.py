@@ -6,7 +6,11 @@ its auth (NONE: the function's resource policy must let ``*`` call
 ``lambda:InvokeFunctionUrl`` with ``lambda:FunctionUrlAuthType`` NONE; AWS_IAM: a valid
 SigV4 signature for service ``lambda``, from the function's account or one the policy
 allows); the invocation, through the same path as Invoke (concurrency, metering, logs);
-and the mapping of the result to HTTP (``url_event``), with CORS headers added.
+and the mapping of the result to HTTP, with CORS headers added. The event and the
+mapping are payload format 2.0's, shared with HTTP APIs (``apigw.lambda_proxy``); function
+URLs fill it their way: ``routeKey`` and ``stage`` are ``$default``, ``apiId`` and
+``domainPrefix`` the URL's id, ``accountId`` is ``anonymous`` for AuthType NONE, and
+``requestContext.authorizer.iam`` names the signer of an AWS_IAM request.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ import fnmatch
 import json
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from nubes.apigw.lambda_proxy import MalformedResponse, Route, event_v2, response_v2
 from nubes.edge.front_doors import HttpRequest, HttpResponse, verify_signature
 from nubes.edge.sigv4 import KeyLookup
 from nubes.errors import ServiceError
@@ -24,7 +30,6 @@ from nubes.runtime.api import Invocation, TooManyRequests
 from nubes.services.lambda_.arns import FunctionRef
 from nubes.services.lambda_.invoke import MAX_RESPONSE, MAX_SYNC_PAYLOAD
 from nubes.services.lambda_.provider import LambdaProvider
-from nubes.services.lambda_.url_event import Caller, MalformedResponse, event, response
 from nubes.services.lambda_.url_store import FunctionUrl
 
 log = logging.getLogger(__name__)
@@ -38,6 +43,21 @@ def message(status: int, text: str, error_type: str | None = None) -> HttpRespon
     if error_type:
         headers.append(("x-amzn-errortype", error_type))
     return HttpResponse(status, headers, json.dumps({"Message": text}).encode())
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who signed an AWS_IAM request."""
+
+    access_key: str
+    account_id: str
+
+    def authorizer(self) -> dict[str, Any]:
+        return {"iam": {
+            "accessKey": self.access_key, "accountId": self.account_id,
+            "callerId": self.access_key, "cognitoIdentity": None, "principalOrgId": None,
+            "userArn": f"arn:aws:iam::{self.account_id}:root", "userId": self.account_id,
+        }}
 
 
 FORBIDDEN = message(403, "Forbidden", "AccessDeniedException")
@@ -82,10 +102,13 @@ class FunctionUrlDoor:
             return message(413, "Request must be smaller than 6291456 bytes for the "
                                 "InvokeFunction operation", "RequestTooLargeException")
         request_id = str(uuid.uuid4())
-        payload = json.dumps(event(request, url_id=url.url_id, account_id=url.account_id,
-                                   request_id=request_id,
-                                   caller=caller if isinstance(caller, Caller) else None))
-        return await self._invoke(ref, payload.encode(), request_id)
+        signer = caller if isinstance(caller, Caller) else None
+        route = Route(account_id=url.account_id if signer else "anonymous",
+                      api_id=url.url_id, stage="$default", request_id=request_id,
+                      path=request.path or "/",
+                      authorizer=signer.authorizer() if signer else None)
+        payload = json.dumps(event_v2(request, route)).encode()
+        return await self._invoke(ref, payload, request_id)
 
     def _caller(self, url: FunctionUrl, request: HttpRequest, ref: FunctionRef
                 ) -> Caller | None | bool:
@@ -125,7 +148,7 @@ class FunctionUrlDoor:
         if result.function_error or len(result.payload) > MAX_RESPONSE:
             return internal_error()
         try:
-            answer = response(result.payload)
+            answer = response_v2(result.payload)
         except MalformedResponse as malformed:
             log.info("lambda: function URL of %s answered a malformed response: %s",
                      ref.qualified_arn, malformed)
