@@ -14,6 +14,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from tests.functions import printed_events, printing_function
 from tests.server import NubesServer
 from tests.services.lambda_.conftest import ROLE, make_zip, new_name
 
@@ -271,3 +272,17 @@ def test_throttled(lam: Any, function: str, nubes_server: NubesServer, public: s
         assert answer.json() == {"Message": "Rate Exceeded."}
     finally:
         lam.delete_function_concurrency(FunctionName=function)
+
+
+def test_logged_like_invoke(lam: Any, make_client: Callable[..., Any],
+                            nubes_server: NubesServer) -> None:
+    name, _ = printing_function(lam, new_name("url-logs"))
+    config = lam.create_function_url_config(FunctionName=name, AuthType="NONE")
+    lam.add_permission(FunctionName=name, StatementId="public", Principal="*",
+                       Action="lambda:InvokeFunctionUrl", FunctionUrlAuthType="NONE")
+    host = f"{url_id(config)}.lambda-url.localhost:{nubes_server.port}"
+    answer = send(nubes_server, "GET", "/logged?n=1", host=host)
+    assert (answer.status, answer.body) == (200, b'"ok"')
+    printed = printed_events(make_client("logs"), name, 1)
+    assert [e["rawPath"] for e in printed] == ["/logged"]
+    assert printed[0]["requestContext"]["requestId"] == answer.header("x-amzn-requestid")

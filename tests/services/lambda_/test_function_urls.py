@@ -165,3 +165,12 @@ def test_permission_for_function_urls(lam: Any, active: Callable[..., str]) -> N
     lam.create_function_url_config(FunctionName=name, AuthType="NONE")
     assert set(lam.get_function(FunctionName=name)) >= {"Configuration", "Code"}
     assert "FunctionUrl" not in str(lam.get_function(FunctionName=name)["Configuration"])
+
+
+def test_permission_auth_type_checked(unchecked: Any, active: Callable[..., str]) -> None:
+    name = active()
+    code, status, message = error_of(lambda: unchecked.add_permission(
+        FunctionName=name, StatementId="url", Principal="*",
+        Action="lambda:InvokeFunctionUrl", FunctionUrlAuthType="OPEN"))
+    assert (code, status) == ("ValidationException", 400)
+    assert "at 'functionUrlAuthType' failed to satisfy constraint" in message

@@ -1,7 +1,7 @@
 """A function's resource policy: AddPermission, RemovePermission, GetPolicy.
 
 Policies are kept per qualifier (the function, a version, an alias), as on AWS; they gate
-invocation by other services once those call functions.
+invocation by other services, and calls to function URLs (``url_door.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ class PermissionOps(LambdaCore):
             raise exc.ResourceConflict(
                 f"The statement id ({sid}) provided already exists. Please provide a new "
                 "statement id, or remove the existing statement.")
+        auth_type = params.get("FunctionUrlAuthType")
+        if auth_type is not None and auth_type not in ("NONE", "AWS_IAM"):
+            raise exc.Validation(auth_type, "functionUrlAuthType",
+                                 "Member must satisfy enum value set: [NONE, AWS_IAM]")
         added = statement(params, ref.qualified_arn)
         statements.append(added)
         size = len(document(statements))
