@@ -1,5 +1,6 @@
 """Deploy the web-apps example: a Flask app (apig-wsgi) and a FastAPI app (Mangum), each a
-function with its framework and adapter vendored into the zip."""
+function with its framework and adapter vendored into the zip, each behind a public
+function URL (payload format 2.0)."""
 
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,7 +25,12 @@ def deploy(aws: Deployer, params: Mapping[str, str]) -> Deployed:
                  package([HERE / "fastapi_app.py"], distribution_trees(*FASTAPI_ASGI)),
                  handler="fastapi_app.handler", memory_mb=256,
                  description="A FastAPI (ASGI) app behind Mangum")
+    flask_url = aws.function_url("flask-app")
+    fastapi_url = aws.function_url("fastapi-app")
     return Deployed(
         "web-apps", "a Flask app and a FastAPI app, each a function through a standard adapter",
-        ["function flask-app (flask_app.handler, apig-wsgi)",
-         "function fastapi-app (fastapi_app.handler, Mangum)"], [])
+        [f"function flask-app (Flask, apig-wsgi) at {flask_url}",
+         f"function fastapi-app (FastAPI, Mangum) at {fastapi_url}"],
+        [f"curl -X POST '{flask_url}echo/bob?z=1' -H 'content-type: application/json' "
+         "-d '{\"a\": 1}'",
+         f"curl '{fastapi_url}items/3?q=x'"])

@@ -39,7 +39,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 # What ``make up`` deploys, in this order (a directory of examples/ each).
-EXAMPLES = ("thumbnail", "csv-ingest", "scheduled-snapshot", "stream-analytics", "fan-out")
+EXAMPLES = ("thumbnail", "csv-ingest", "scheduled-snapshot", "stream-analytics", "fan-out",
+            "web-apps")
 # Functions run under this interpreter's runtime: the thumbnail vendors compiled Pillow
 # from this environment, which only loads in the same Python version.
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -253,6 +254,27 @@ class Deployer:
                 raise
             lam.remove_permission(FunctionName=function, StatementId=sid)
             lam.add_permission(**statement)
+
+    def function_url(self, function: str) -> str:
+        """The function's public URL (AuthType NONE), created if it has none, and the
+        resource-policy statement that lets anyone call it (AWS requires both)."""
+        lam = self.client("lambda")
+        try:
+            url: str = lam.get_function_url_config(FunctionName=function)["FunctionUrl"]
+        except ClientError as error:
+            if _code(error) != "ResourceNotFoundException":
+                raise
+            url = lam.create_function_url_config(FunctionName=function,
+                                                 AuthType="NONE")["FunctionUrl"]
+        statement = {"FunctionName": function, "StatementId": "public-function-url",
+                     "Action": "lambda:InvokeFunctionUrl", "Principal": "*",
+                     "FunctionUrlAuthType": "NONE"}
+        try:
+            lam.add_permission(**statement)
+        except ClientError as error:
+            if _code(error) != "ResourceConflictException":
+                raise
+        return url
 
     def event_source_mapping(self, function: str, source_arn: str, **options: Any) -> str:
         """The UUID of the mapping from ``source_arn`` to the function, created or updated.

@@ -1,6 +1,6 @@
 """examples/web-apps: a Flask app (apig-wsgi) and a FastAPI app (Mangum) run as functions
-with their frameworks vendored, answering both payload formats (2.0 from HTTP APIs and
-function URLs, 1.0 from REST APIs)."""
+with their frameworks vendored: over plain HTTP through their function URLs, and invoked
+with both payload formats (2.0 from HTTP APIs and function URLs, 1.0 from REST APIs)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from collections.abc import Callable
 import pytest
 
 from nubes.examples_deploy import Deployed, Deployer
+from tests.e2e.plain_http import request
 from tests.e2e.proxy_events import invoke, v1, v2
+from tests.server import NubesServer
 
 pytestmark = pytest.mark.slow
 
@@ -55,3 +57,35 @@ def test_fastapi_answers_payload_1_0(aws: Deployer, web_apps: Deployed) -> None:
     got = invoke(aws, "fastapi-app", v1("GET", "/", "/"))
     assert got["statusCode"] == 200
     assert json.loads(got["body"]) == {"framework": "fastapi", "path": "/"}
+
+
+# -- over plain HTTP, through each app's function URL (payload format 2.0) ---------------
+
+def url_of(web_apps: Deployed, function: str) -> str:
+    line = next(r for r in web_apps.resources if r.startswith(f"function {function} "))
+    return line.rsplit(" at ", 1)[1]
+
+
+def test_flask_over_its_function_url(examples_server: NubesServer, web_apps: Deployed) -> None:
+    url = url_of(web_apps, "flask-app")
+    assert ".lambda-url.localhost:" in url
+    got = request(examples_server, "POST", f"{url}echo/bob?z=1", json.dumps({"a": 1}),
+                  {"Content-Type": "application/json"})
+    assert got.status == 201
+    assert got.json() == {"name": "bob", "method": "POST", "args": {"z": "1"},
+                          "json": {"a": 1}}
+    cookies = request(examples_server, "GET", f"{url}cookie")
+    assert sorted(cookies.all("set-cookie")) == ["flavour=oat; Path=/", "size=large; Path=/"]
+    assert request(examples_server, "GET", f"{url}nowhere").status == 404
+
+
+def test_fastapi_over_its_function_url(examples_server: NubesServer,
+                                       web_apps: Deployed) -> None:
+    url = url_of(web_apps, "fastapi-app")
+    got = request(examples_server, "GET", f"{url}items/3?q=x")
+    assert got.status == 200 and got.json() == {"item_id": 3, "q": "x"}
+    assert got.header("content-type") == "application/json"
+    created = request(examples_server, "POST", f"{url}items", json.dumps({"name": "n"}),
+                      {"Content-Type": "application/json"})
+    assert created.status == 201 and created.json() == {"name": "n", "count": 1}
+    assert request(examples_server, "GET", f"{url}items/three").status == 422
