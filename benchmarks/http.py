@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.dirname(_HERE))
 import argparse  # noqa: E402
 import importlib  # noqa: E402
 import io  # noqa: E402
+import socket  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 import zipfile  # noqa: E402
@@ -106,6 +107,18 @@ def plain_get(host: str, path: str = "/hello") -> bytes:
             "Accept: */*\r\n\r\n").encode()
 
 
+def check_answer(endpoint: str, request: bytes) -> None:
+    """The front door answers the function's own body (not merely some 200)."""
+    host, port = endpoint.split("//", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1))
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    if not answer.startswith(b"HTTP/1.1 200") or b'{"hello": "world"}' not in answer:
+        raise RuntimeError(f"unexpected answer: {answer[:500]!r}")
+
+
 def warm_up(name: str, endpoint: str, request: bytes, concurrency: int) -> None:
     """Every connection's first requests answered (sandboxes started), or fail loudly."""
     result = replay("warm-up", endpoint, [request] * (concurrency * 50), concurrency, 30.0)
@@ -123,6 +136,9 @@ def measure(peer: Peer, args: argparse.Namespace) -> dict[str, Result]:
         requests["http-api"] = plain_get(http_api(session, peer.endpoint, arn))
     if "function-url" in args.via:
         requests["function-url"] = plain_get(function_url(session, peer.endpoint))
+    for name, request in requests.items():
+        if name != BASELINE:
+            check_answer(peer.endpoint, request)
     results: dict[str, Result] = {}
     for concurrency in args.concurrency:
         for name, request in requests.items():
