@@ -31,7 +31,8 @@ def handler(event, context):
     if path == "/object":
         return {"message": "hi"}
     if path == "/cookies":
-        return {"statusCode": 201, "headers": {"X-Custom": "v", "X-Number": 7},
+        return {"statusCode": 201, "headers": {"X-Custom": "v", "X-Number": 7,
+                                               "Access-Control-Allow-Origin": "https://fn"},
                 "cookies": ["a=1; Max-Age=60", "b=2"], "body": "made"}
     if path == "/binary":
         return {"statusCode": 200, "headers": {"content-type": "image/png"},
@@ -162,6 +163,7 @@ def test_response_mapping(get: Callable[..., Answer]) -> None:
     answer = get("/cookies")
     assert answer.status == 201 and answer.body == b"made"
     assert answer.header("x-custom") == "v" and answer.header("x-number") == "7"
+    assert answer.header("access-control-allow-origin") == "https://fn"  # no Cors: as sent
     assert [v for k, v in answer.headers if k.lower() == "set-cookie"] == [
         "a=1; Max-Age=60", "b=2"]
     assert answer.header("content-type") == "application/json"
@@ -253,14 +255,16 @@ def test_cors(lam: Any, function: str, nubes_server: NubesServer) -> None:
     assert other.status == 200 and other.header("access-control-allow-origin") is None
     answer = signed(nubes_server, host, "/echo")
     assert answer.header("access-control-allow-origin") is None  # no Origin: no CORS
-    request = AWSRequest(method="GET", url=f"http://{host}/echo",
+    request = AWSRequest(method="GET", url=f"http://{host}/cookies",
                          headers={"Origin": "https://app.example"})
     SigV4Auth(Credentials("test", "test"), "lambda", "us-east-1").add_auth(request)
-    answer = send(nubes_server, "GET", "/echo", host=host, headers={
+    answer = send(nubes_server, "GET", "/cookies", host=host, headers={
         k: v for k, v in request.headers.items() if k.lower() != "host"})
-    assert answer.status == 200
-    assert answer.header("access-control-allow-origin") == "https://app.example"
+    assert answer.status == 201
+    origins = [v for k, v in answer.headers if k.lower() == "access-control-allow-origin"]
+    assert origins == ["https://app.example"]  # the URL's CORS replaces the function's
     assert answer.header("access-control-expose-headers") == "x-out"
+    assert answer.header("access-control-allow-credentials") == "true"
 
 
 def test_throttled(lam: Any, function: str, nubes_server: NubesServer, public: str) -> None:

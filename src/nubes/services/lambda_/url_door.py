@@ -89,20 +89,19 @@ class FunctionUrlDoor:
         answer = await self._answer(url, request)
         if cors is not None and origin:
             answer.headers = [(n, v) for n, v in answer.headers
-                              if not n.startswith("access-control-")]
+                              if not n.lower().startswith("access-control-")]
             answer.headers.extend(actual_headers(cors, origin))
         return answer
 
     async def _answer(self, url: FunctionUrl, request: HttpRequest) -> HttpResponse:
         ref = FunctionRef(url.account_id, url.region, url.function, url.qualifier or None)
-        caller = self._caller(url, request, ref)
-        if caller is False:
+        allowed, signer = self._caller(url, request, ref)
+        if not allowed:
             return FORBIDDEN
         if len(request.body) > MAX_SYNC_PAYLOAD:
             return message(413, "Request must be smaller than 6291456 bytes for the "
                                 "InvokeFunction operation", "RequestTooLargeException")
         request_id = str(uuid.uuid4())
-        signer = caller if isinstance(caller, Caller) else None
         route = Route(account_id=url.account_id if signer else "anonymous",
                       api_id=url.url_id, stage="$default", request_id=request_id,
                       path=request.path or "/",
@@ -111,23 +110,23 @@ class FunctionUrlDoor:
         return await self._invoke(ref, payload, request_id)
 
     def _caller(self, url: FunctionUrl, request: HttpRequest, ref: FunctionRef
-                ) -> Caller | None | bool:
-        """The signer (AWS_IAM), None (NONE, allowed), or False: forbidden."""
+                ) -> tuple[bool, Caller | None]:
+        """Whether the request may call the URL, and who signed it (AWS_IAM)."""
         statements = self.lam.store.statements(ref.account_id, ref.region, ref.name,
                                                ref.qualifier or "")
         if url.auth_type == "NONE":
-            return None if allows(statements, "*", url, ref.qualified_arn) else False
+            return allows(statements, "*", url, ref.qualified_arn), None
         try:
             auth = verify_signature(request, self.keys)
         except ServiceError:
-            return False
+            return False, None
         if auth is None or auth.service != "lambda":
-            return False
+            return False, None
         principal = f"arn:aws:iam::{auth.account_id}:root"
         if auth.account_id != url.account_id and \
                 not allows(statements, principal, url, ref.qualified_arn):
-            return False
-        return Caller(auth.access_key, auth.account_id)
+            return False, None
+        return True, Caller(auth.access_key, auth.account_id)
 
     async def _invoke(self, ref: FunctionRef, payload: bytes, request_id: str
                       ) -> HttpResponse:
