@@ -6,19 +6,27 @@ Plain Chalice, as deployed to AWS: the table's name comes from the environment
 with no endpoint configured (inside a Nubes sandbox ``AWS_ENDPOINT_URL`` points at Nubes).
 """
 
+import functools
 import json
 import os
 import secrets
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
 from chalice import BadRequestError, Chalice, Response
 
 app = Chalice(app_name="url-shortener")
-TABLE = boto3.resource("dynamodb").Table(os.environ.get("TABLE_NAME", "short-urls"))
 BASE_URL = os.environ.get("BASE_URL", "https://example.com/")
 # application/json from scripts; curl -d and HTML forms send a form; text/plain: just the URL.
 CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain"]
+
+
+@functools.cache
+def table() -> Any:
+    """Made on first use, not at import: ``chalice deploy`` imports the app locally to
+    build its API, where no region may be configured."""
+    return boto3.resource("dynamodb").Table(os.environ.get("TABLE_NAME", "short-urls"))
 
 
 def submitted_url() -> str:
@@ -47,10 +55,10 @@ def shorten() -> Response:
     while True:  # a fresh code; a collision (1 in 2**48 per pair) just draws again
         code = secrets.token_urlsafe(6)
         try:
-            TABLE.put_item(Item={"code": code, "url": url},
-                           ConditionExpression="attribute_not_exists(code)")
+            table().put_item(Item={"code": code, "url": url},
+                             ConditionExpression="attribute_not_exists(code)")
             break
-        except TABLE.meta.client.exceptions.ConditionalCheckFailedException:
+        except table().meta.client.exceptions.ConditionalCheckFailedException:
             continue
     context = app.current_request.context
     stage = context.get("stage")
@@ -64,6 +72,6 @@ def shorten() -> Response:
 
 @app.route("/{code}", methods=["GET"])
 def follow(code: str) -> Response:
-    item = TABLE.get_item(Key={"code": code}).get("Item")
+    item = table().get_item(Key={"code": code}).get("Item")
     target = str(item["url"]) if item else BASE_URL
     return Response(status_code=302, body="", headers={"Location": target})

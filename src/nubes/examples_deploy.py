@@ -276,6 +276,30 @@ class Deployer:
                 raise
         return url
 
+    # -- API Gateway -----------------------------------------------------------------
+
+    def rest_api(self, document: Mapping[str, Any], stage: str) -> str:
+        """The id of the REST API titled as ``document`` (OpenAPI 2.0 or 3.0 with API
+        Gateway's extensions): imported if new, else overwritten with it (PutRestApi);
+        then deployed to ``stage``. What ``chalice deploy`` does, minus its UpdateRestApi."""
+        apigw = self.client("apigateway")
+        body = json.dumps(document).encode()
+        title = str(document["info"]["title"])
+        found = [api["id"] for page in apigw.get_paginator("get_rest_apis").paginate()
+                 for api in page.get("items", []) if api.get("name") == title]
+        if found:
+            api_id = str(found[0])
+            apigw.put_rest_api(restApiId=api_id, mode="overwrite", body=body)
+        else:
+            api_id = str(apigw.import_rest_api(body=body)["id"])
+        apigw.create_deployment(restApiId=api_id, stageName=stage)
+        return api_id
+
+    def execute_api_url(self, api_id: str, stage: str) -> str:
+        """Where an API's stage answers plain HTTP on this Nubes (by host name)."""
+        port = self.target.endpoint.rsplit(":", 1)[1].split("/")[0]
+        return f"http://{api_id}.execute-api.localhost:{port}/{stage}/"
+
     def event_source_mapping(self, function: str, source_arn: str, **options: Any) -> str:
         """The UUID of the mapping from ``source_arn`` to the function, created or updated.
 
