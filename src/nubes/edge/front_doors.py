@@ -113,8 +113,6 @@ def json_message(status: int, message: str) -> HttpResponse:
     return HttpResponse(status, [("content-type", "application/json")], body)
 
 
-NOT_FOUND = json_message(404, "Not Found")
-
 
 class FrontDoor(Protocol):
     """What serves one kind of endpoint (API Gateway v1, v2; function URLs)."""

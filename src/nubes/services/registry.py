@@ -17,7 +17,8 @@ from types import MappingProxyType
 
 from nubes.accounts import AccountStore
 from nubes.config import Settings
-from nubes.edge.front_doors import LAMBDA_URL, FrontDoors
+from nubes.edge.front_doors import EXECUTE_API, LAMBDA_URL, FrontDoors, HttpRequest
+from nubes.errors import ServiceError
 from nubes.events import policy
 from nubes.events.bus import EventBus
 from nubes.events.event import Access, DeliveryResult, Event, Target, arn_account
@@ -26,7 +27,10 @@ from nubes.runtime.invoker import LocalInvoker
 from nubes.runtime.options import InvokerOptions
 from nubes.services.apigateway.provider import ApiGatewayProvider
 from nubes.services.apigateway.store import ApiGatewayStore
-from nubes.services.base import Provider
+from nubes.services.apigatewayv2.dataplane import FunctionUnavailable
+from nubes.services.apigatewayv2.provider import ApiGatewayV2Provider
+from nubes.services.apigatewayv2.store import HttpApiStore
+from nubes.services.base import Provider, RequestContext
 from nubes.services.dynamodb.provider import DynamoDBProvider
 from nubes.services.dynamodb.store import DynamoStore
 from nubes.services.dynamodb.streams.provider import DynamoDBStreamsProvider
@@ -63,6 +67,7 @@ PROVIDER_CLASSES: Mapping[str, type[Provider]] = MappingProxyType({
     "events": EventBridgeProvider,
     "sns": SnsProvider,
     "apigateway": ApiGatewayProvider,
+    "apigatewayv2": ApiGatewayV2Provider,
 })
 
 
@@ -228,6 +233,33 @@ class LambdaTarget:
         return DeliveryResult.DONE if queued else DeliveryResult.GONE
 
 
+class GatewayFunctions:
+    """API Gateway's calls to functions: the resource-policy check AWS makes (principal
+    ``apigateway.amazonaws.com``, the execute-api source ARN), and a synchronous
+    invocation through Lambda's own Invoke (concurrency, metering and logs apply)."""
+
+    def __init__(self, lam: LambdaProvider) -> None:
+        self.lam = lam
+        self.target = LambdaTarget(lam)
+
+    def may_invoke(self, function_arn: str, source_arn: str, account_id: str) -> bool:
+        access = self.target.check(function_arn, "apigateway.amazonaws.com", source_arn,
+                                   account_id)
+        return access is Access.ALLOWED
+
+    async def invoke(self, function_arn: str, payload: bytes, request: HttpRequest,
+                     request_id: str) -> tuple[bytes, str | None]:
+        parts = function_arn.split(":")
+        ctx = RequestContext(request=request.original, request_id=request_id,
+                             service="lambda", account_id=parts[4], region=parts[3])
+        try:
+            out = await self.lam.invoke(ctx, {"FunctionName": function_arn,
+                                              "Payload": payload})
+        except ServiceError as error:
+            raise FunctionUnavailable(f"{error.code}: {error.message}") from None
+        return bytes(out.get("Payload") or b""), out.get("FunctionError")
+
+
 class EventsTarget:
     """The bus's deliveries to event buses: a rule's event put onto another bus (of the
     same account, or one whose policy allows the rule's), or a function's destination
@@ -304,6 +336,11 @@ def open_services(settings: Settings) -> Services:
     services.providers["events"] = events = EventBridgeProvider(EventsStore(db), bus)
     bus.register("events", EventsTarget(events))
     services.providers["apigateway"] = ApiGatewayProvider(ApiGatewayStore(db))
+    http_apis = ApiGatewayV2Provider(  # ids unique across REST and HTTP APIs
+        HttpApiStore(db), GatewayFunctions(lam),
+        id_taken=lambda api_id: services.front_doors.door_for(EXECUTE_API, api_id) is not None)
+    services.providers["apigatewayv2"] = http_apis
+    services.front_doors.register(EXECUTE_API, http_apis.door)
     lam.connect_sources(  # what event source mappings read
         Sources(QueueAdapter(sqs), KinesisAdapter(kinesis), DynamoDBStreamAdapter(dynamo.streams)),
         RunnerOptions(settings.lambda_mapping_poll_interval, settings.lambda_mapping_lease))

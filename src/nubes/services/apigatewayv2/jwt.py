@@ -1,0 +1,188 @@
+"""JWT authorizers: a token checked as API Gateway checks it.
+
+The token (the identity source's value, a leading ``Bearer `` dropped) must be a JWS
+signed with RS256/RS384/RS512 or ES256/ES384/ES512 by a key of the issuer's JWKS, found
+at ``<issuer>/.well-known/openid-configuration`` -> ``jwks_uri`` and kept (fetched again
+when a token names a key id it does not hold, at most once per ``refetch_s``). Its
+``iss`` must be the configured issuer, its ``aud`` (or, without ``aud``, its
+``client_id``) one of the configured audiences, ``exp`` in the future and ``nbf`` (when
+present) in the past. Any failure is 401 ``Unauthorized``; a route's scopes missing
+from the token's ``scope``/``scp`` is 403 ``Forbidden``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+_FETCH_TIMEOUT_S = 1.5  # API Gateway gives the JWKS endpoint 1,500 ms
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, not valid now, or not signed by the issuer."""
+
+
+def _b64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _int(text: str) -> int:
+    return int.from_bytes(_b64(text), "big")
+
+
+def public_key(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
+    if jwk.get("kty") == "RSA":
+        return rsa.RSAPublicNumbers(_int(jwk["e"]), _int(jwk["n"])).public_key()
+    if jwk.get("kty") == "EC":
+        curves: dict[str, ec.EllipticCurve] = {
+            "P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
+        curve = curves.get(jwk.get("crv", ""))
+        if curve is None:
+            raise InvalidToken("unsupported curve")
+        return ec.EllipticCurvePublicNumbers(_int(jwk["x"]), _int(jwk["y"]), curve).public_key()
+    raise InvalidToken("unsupported key type")
+
+
+def _fetch_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=_FETCH_TIMEOUT_S) as response:  # noqa: S310
+        return json.load(response)
+
+
+@dataclass
+class _Keys:
+    keys: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fetched_at: float = float("-inf")
+
+
+class JwksCache:
+    """The issuers' signing keys, fetched on first use and again on an unknown key id."""
+
+    def __init__(self, refetch_s: float = 60.0, fetch: Callable[[str], Any] = _fetch_json,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.refetch_s = refetch_s
+        self.fetch = fetch
+        self.clock = clock
+        self._issuers: dict[str, _Keys] = {}
+
+    async def key(self, issuer: str, kid: str | None) -> dict[str, Any]:
+        held = self._issuers.setdefault(issuer, _Keys())
+        found = _pick(held.keys, kid)
+        if found is None and self.clock() - held.fetched_at >= self.refetch_s:
+            held.fetched_at = self.clock()
+            try:
+                held.keys = await asyncio.to_thread(self._load, issuer)
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                raise InvalidToken(f"cannot fetch the issuer's keys: {error}") from None
+            found = _pick(held.keys, kid)
+        if found is None:
+            raise InvalidToken("no key of the issuer matches the token")
+        return found
+
+    def _load(self, issuer: str) -> dict[str, dict[str, Any]]:
+        config = self.fetch(issuer.rstrip("/") + "/.well-known/openid-configuration")
+        jwks = self.fetch(config["jwks_uri"])
+        keys: dict[str, dict[str, Any]] = {}
+        for index, jwk in enumerate(jwks.get("keys", [])):
+            if isinstance(jwk, dict) and jwk.get("use", "sig") == "sig":
+                keys[str(jwk.get("kid", f"#{index}"))] = jwk
+        return keys
+
+
+def _pick(keys: Mapping[str, dict[str, Any]], kid: str | None) -> dict[str, Any] | None:
+    if kid is not None:
+        return keys.get(kid)
+    return next(iter(keys.values())) if len(keys) == 1 else None
+
+
+def _verify(jwk: Mapping[str, Any], alg: str, signed: bytes, signature: bytes) -> None:
+    family, bits = alg[:2], alg[2:]
+    if bits not in _HASHES or family not in ("RS", "ES"):
+        raise InvalidToken(f"unsupported algorithm {alg}")
+    key = public_key(jwk)
+    digest = _HASHES[bits]()
+    try:
+        if family == "RS" and isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, signed, padding.PKCS1v15(), digest)
+        elif family == "ES" and isinstance(key, ec.EllipticCurvePublicKey):
+            half = len(signature) // 2
+            der = encode_dss_signature(int.from_bytes(signature[:half], "big"),
+                                       int.from_bytes(signature[half:], "big"))
+            key.verify(der, signed, ec.ECDSA(digest))
+        else:
+            raise InvalidToken("the key does not fit the algorithm")
+    except InvalidSignature:
+        raise InvalidToken("bad signature") from None
+
+
+async def validate(token: str, issuer: str, audiences: Sequence[str], jwks: JwksCache,
+                   now: float | None = None) -> dict[str, Any]:
+    """The token's claims, once it is valid for this issuer and audience."""
+    if token[:7].lower() == "bearer ":
+        token = token[7:].strip()
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidToken("not a JWT")
+    try:
+        header = json.loads(_b64(parts[0]))
+        claims = json.loads(_b64(parts[1]))
+        signature = _b64(parts[2])
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidToken("malformed JWT") from None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise InvalidToken("malformed JWT")
+    alg = str(header.get("alg", ""))
+    jwk = await jwks.key(issuer, header.get("kid"))
+    _verify(jwk, alg, f"{parts[0]}.{parts[1]}".encode(), signature)
+    moment = time.time() if now is None else now
+    if claims.get("iss") != issuer:
+        raise InvalidToken("wrong issuer")
+    audience = claims.get("aud", claims.get("client_id"))
+    held = audience if isinstance(audience, list) else [audience]
+    if not any(a in audiences for a in held if isinstance(a, str)):
+        raise InvalidToken("wrong audience")
+    exp = claims.get("exp")
+    if not isinstance(exp, (int, float)) or exp <= moment:
+        raise InvalidToken("expired")
+    nbf = claims.get("nbf")
+    if isinstance(nbf, (int, float)) and nbf > moment:
+        raise InvalidToken("not yet valid")
+    return claims
+
+
+def scopes_of(claims: Mapping[str, Any]) -> list[str]:
+    value = claims.get("scope", claims.get("scp"))
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return []
+
+
+def claims_for_event(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Claims as the event shows them: strings (a list as ``[a b]``)."""
+    out: dict[str, str] = {}
+    for key, value in claims.items():
+        if isinstance(value, str):
+            out[key] = value
+        elif isinstance(value, list):
+            out[key] = "[" + " ".join(str(v) for v in value) + "]"
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, (int, float)):
+            out[key] = str(value)
+        else:
+            out[key] = json.dumps(value)
+    return out
