@@ -8,6 +8,7 @@ also wires the event bus to the services that receive events (``SqsTarget``,
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import uuid
@@ -23,8 +24,11 @@ from nubes.events import policy
 from nubes.events.bus import EventBus
 from nubes.events.event import Access, DeliveryResult, Event, Target, arn_account
 from nubes.metering import MeterStore, Metrics
+from nubes.runtime.api import Invocation, TooManyRequests
 from nubes.runtime.invoker import LocalInvoker
 from nubes.runtime.options import InvokerOptions
+from nubes.services.apigateway.door import RestApiDoor
+from nubes.services.apigateway.functions import Called, CallStatus
 from nubes.services.apigateway.provider import ApiGatewayProvider
 from nubes.services.apigateway.store import ApiGatewayStore
 from nubes.services.apigatewayv2.dataplane import FunctionUnavailable
@@ -38,6 +42,7 @@ from nubes.services.eventbridge.provider import EventBridgeProvider
 from nubes.services.eventbridge.store import EventsStore
 from nubes.services.kinesis.provider import KinesisProvider
 from nubes.services.kinesis.store import KinesisStore
+from nubes.services.lambda_.arns import parse_resource_arn
 from nubes.services.lambda_.code import CodeNotFound
 from nubes.services.lambda_.mappings.sources import Sources
 from nubes.services.lambda_.mappings.work import RunnerOptions
@@ -260,6 +265,48 @@ class GatewayFunctions:
         return bytes(out.get("Payload") or b""), out.get("FunctionError")
 
 
+class RestApiFunctions:
+    """REST APIs' calls to functions (``apigateway.FunctionCaller``): the resource-policy
+    check AWS makes (principal ``apigateway.amazonaws.com``, the execute-api source ARN),
+    then a synchronous invocation on Invoke's path (concurrency, metering, logs), answered
+    as a timeout once the integration's timeout passes (the invocation runs on)."""
+
+    def __init__(self, lam: LambdaProvider) -> None:
+        self.lam = lam
+        self.target = LambdaTarget(lam)
+
+    async def call(self, function_arn: str, payload: bytes, *, source_arn: str,
+                   source_account: str, timeout_s: float) -> Called:
+        access = self.target.check(function_arn, "apigateway.amazonaws.com", source_arn,
+                                   source_account)
+        if access is Access.MISSING:
+            return Called(CallStatus.MISSING)
+        if access is Access.DENIED:
+            return Called(CallStatus.FORBIDDEN)
+        lam = self.lam
+        try:
+            ref = parse_resource_arn(function_arn)
+            fv = lam.route(ref, lam.specs.version)
+        except ServiceError:
+            return Called(CallStatus.MISSING)
+        if not fv.ready:
+            return Called(CallStatus.NOT_READY)
+        invocation = Invocation(request_id=str(uuid.uuid4()), payload=payload,
+                                invoked_arn=ref.qualified_arn)
+        spec = await lam.spec(fv)
+        task = asyncio.ensure_future(lam.invoker.invoke(spec, invocation))
+        try:
+            result = await asyncio.wait_for(asyncio.shield(task), timeout_s)
+        except TimeoutError:
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            return Called(CallStatus.TIMEOUT)
+        except TooManyRequests:
+            return Called(CallStatus.THROTTLED)
+        if result.function_error:
+            return Called(CallStatus.FUNCTION_ERROR, result.payload)
+        return Called(CallStatus.OK, result.payload)
+
+
 class EventsTarget:
     """The bus's deliveries to event buses: a rule's event put onto another bus (of the
     same account, or one whose policy allows the rule's), or a function's destination
@@ -335,7 +382,12 @@ def open_services(settings: Settings) -> Services:
     services.front_doors.register(LAMBDA_URL, FunctionUrlDoor(lam, accounts))  # function URLs
     services.providers["events"] = events = EventBridgeProvider(EventsStore(db), bus)
     bus.register("events", EventsTarget(events))
-    services.providers["apigateway"] = ApiGatewayProvider(ApiGatewayStore(db))
+    rest_apis = ApiGatewayStore(db)
+    services.providers["apigateway"] = ApiGatewayProvider(  # ids unique across REST, HTTP APIs
+        rest_apis, id_taken=lambda api_id: services.front_doors.door_for(
+            EXECUTE_API, api_id) is not None)
+    services.front_doors.register(  # REST APIs' data plane
+        EXECUTE_API, RestApiDoor(rest_apis, RestApiFunctions(lam), accounts))
     http_apis = ApiGatewayV2Provider(  # ids unique across REST and HTTP APIs
         HttpApiStore(db), GatewayFunctions(lam),
         id_taken=lambda api_id: services.front_doors.door_for(EXECUTE_API, api_id) is not None)

@@ -49,7 +49,7 @@ class ApiOps(ApiCore):
             base = {**source, **{k: v for k, v in params.items() if v is not None}}
         else:
             base = params
-        doc = new_api_doc(new_id("restapi"), base, self.clock())
+        doc = new_api_doc(self.new_api_id(), base, self.clock())
         if params.get("cloneFrom"):
             doc.update(_resources=source["_resources"], rootResourceId=source["rootResourceId"],
                        _authorizers=source["_authorizers"], _models=source["_models"])

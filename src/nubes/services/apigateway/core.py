@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from nubes.services.apigateway import exceptions as exc
+from nubes.services.apigateway.models import new_id
 from nubes.services.apigateway.store import ApiGatewayStore, Doc, Owner
 from nubes.services.base import RequestContext
 
@@ -15,10 +16,19 @@ API = "restapi"
 
 
 class ApiCore:
-    def __init__(self, store: ApiGatewayStore, clock: Callable[[], float] = time.time
-                 ) -> None:
+    def __init__(self, store: ApiGatewayStore, clock: Callable[[], float] = time.time,
+                 id_taken: Callable[[str], bool] | None = None) -> None:
         self.store = store
         self.clock = clock
+        # Whether an execute-api id is in use (by an HTTP API too): ids share one host form.
+        self.id_taken = id_taken or (lambda api_id: self.store.owner_of(API, "", api_id)
+                                     is not None)
+
+    def new_api_id(self) -> str:
+        while True:
+            api_id = new_id("restapi")
+            if not self.id_taken(api_id):
+                return api_id
 
     @staticmethod
     def owner(ctx: RequestContext) -> Owner:

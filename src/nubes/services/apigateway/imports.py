@@ -7,7 +7,7 @@ from typing import Any
 from nubes.services.apigateway import exceptions as exc
 from nubes.services.apigateway.apis import ApiOps, new_api_doc
 from nubes.services.apigateway.authorizers import check_authorizer
-from nubes.services.apigateway.models import new_id, public
+from nubes.services.apigateway.models import public
 from nubes.services.apigateway.openapi import api_members, apply_document, parse_document
 from nubes.services.apigateway.store import Doc
 from nubes.services.base import RequestContext
@@ -40,7 +40,7 @@ class ImportOps(ApiOps):
         if not members.get("name"):
             raise exc.bad_request("Invalid OpenAPI input: the document has no info.title")
         base = {**members, **({"endpointConfiguration": endpoint} if endpoint else {})}
-        api = new_api_doc(new_id("restapi"), base, self.clock())
+        api = new_api_doc(self.new_api_id(), base, self.clock())
         _checked(apply_document(api, document, "overwrite", basepath))
         self.insert_api(ctx, api)
         ctx.status = 201

@@ -22,6 +22,7 @@ class ApiGatewayProvider(ImportOps, ResourceOps, DeploymentOps, KeyOps, Authoriz
     service_name: ClassVar[str] = "apigateway"
 
     def __init__(self, store: ApiGatewayStore, *,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 id_taken: Callable[[str], bool] | None = None) -> None:
         Provider.__init__(self)
-        ApiCore.__init__(self, store, clock)
+        ApiCore.__init__(self, store, clock, id_taken)
