@@ -34,6 +34,9 @@ def test_create_get_list_update_delete_rest_api(apigw: Any) -> None:
     assert updated["name"] == "renamed"
     assert updated["binaryMediaTypes"] == ["application/octet-stream"]
     assert updated["apiKeySource"] == "HEADER" and updated["minimumCompressionSize"] == 1024
+    cleared = apigw.update_rest_api(restApiId=created["id"], patchOperations=[
+        {"op": "replace", "path": "/minimumCompressionSize", "value": ""}])  # as Chalice does
+    assert "minimumCompressionSize" not in cleared
     deleted = apigw.delete_rest_api(restApiId=created["id"])
     assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
     error = error_of(lambda: apigw.get_rest_api(restApiId=created["id"]))

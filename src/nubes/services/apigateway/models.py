@@ -78,6 +78,8 @@ def typed(name: str, value: Any) -> Any:
     """A patch value (always a string on the wire) as the member named ``name`` holds it."""
     if value is None or not isinstance(value, str):
         return value
+    if value == "" and name in _INTEGERS | _FLOATS:
+        return None  # an empty number clears the member (minimumCompressionSize "")
     try:
         if name in _BOOLEANS:
             return value.lower() == "true"
@@ -130,6 +132,8 @@ def apply_patch(doc: dict[str, Any], operations: Iterable[Mapping[str, Any]],
                 doc.pop(head, None)
             elif op in ("replace", "add"):
                 doc[head] = typed(head, value)
+                if doc[head] is None:
+                    del doc[head]
             else:
                 raise exc.bad_request(f"Invalid patch operation specified. Must be one of:"
                                       f" [add, remove, replace] ({op})")
