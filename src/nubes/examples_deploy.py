@@ -295,6 +295,21 @@ class Deployer:
         apigw.create_deployment(restApiId=api_id, stageName=stage)
         return api_id
 
+    def http_api(self, name: str, function_arn: str) -> str:
+        """The endpoint of the HTTP API ``name`` in front of the function: made by quick
+        create (a ``$default`` route, a payload-2.0 proxy integration and an auto-deployed
+        ``$default`` stage) if there is none, and the permission to invoke it."""
+        v2 = self.client("apigatewayv2")
+        found = [api for page in v2.get_paginator("get_apis").paginate()
+                 for api in page.get("Items", []) if api.get("Name") == name]
+        api = found[0] if found else v2.create_api(Name=name, ProtocolType="HTTP",
+                                                   Target=function_arn)
+        region, account = function_arn.split(":")[3], function_arn.split(":")[4]
+        self.allow(function_arn.split(":")[6], f"http-api-{api['ApiId']}",
+                   "apigateway.amazonaws.com",
+                   f"arn:aws:execute-api:{region}:{account}:{api['ApiId']}/*")
+        return f"{api['ApiEndpoint']}/"
+
     def execute_api_url(self, api_id: str, stage: str) -> str:
         """Where an API's stage answers plain HTTP on this Nubes (by host name)."""
         port = self.target.endpoint.rsplit(":", 1)[1].split("/")[0]

@@ -1,6 +1,7 @@
 """examples/web-apps: a Flask app (apig-wsgi) and a FastAPI app (Mangum) run as functions
-with their frameworks vendored: over plain HTTP through their function URLs, and invoked
-with both payload formats (2.0 from HTTP APIs and function URLs, 1.0 from REST APIs)."""
+with their frameworks vendored: over plain HTTP through their function URLs (and the
+FastAPI app through an HTTP API), and invoked with both payload formats (2.0 from HTTP
+APIs and function URLs, 1.0 from REST APIs)."""
 
 from __future__ import annotations
 
@@ -89,3 +90,16 @@ def test_fastapi_over_its_function_url(examples_server: NubesServer,
                       {"Content-Type": "application/json"})
     assert created.status == 201 and created.json() == {"name": "n", "count": 1}
     assert request(examples_server, "GET", f"{url}items/three").status == 422
+
+
+def test_fastapi_through_an_http_api(examples_server: NubesServer, web_apps: Deployed) -> None:
+    line = next(r for r in web_apps.resources if r.startswith("HTTP API fastapi-app "))
+    url = line.split(" at ", 1)[1].split(" ", 1)[0]
+    assert ".execute-api.localhost:" in url
+    got = request(examples_server, "GET", f"{url}items/7?q=y")
+    assert got.status == 200 and got.json() == {"item_id": 7, "q": "y"}
+    created = request(examples_server, "POST", f"{url}items",
+                      json.dumps({"name": "pen", "count": 2}),
+                      {"Content-Type": "application/json"})
+    assert created.status == 201 and created.json() == {"name": "pen", "count": 2}
+    assert request(examples_server, "GET", f"{url}nowhere").status == 404
