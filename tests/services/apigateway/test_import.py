@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.services.apigateway.conftest import error_of
+from tests.server import NubesServer
+from tests.services.apigateway.conftest import allow_api, call, error_of, make_function, unique
 
 FN = "arn:aws:lambda:us-east-1:000000000000:function:hello"
 URI = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FN}/invocations"
@@ -120,3 +121,25 @@ paths:
 def test_import_refuses_what_is_not_openapi(apigw: Any) -> None:
     error = error_of(lambda: apigw.import_rest_api(body=b"{\"hello\": 1}"))
     assert error["Code"] == "BadRequestException" and error["status"] == 400
+
+
+def test_an_imported_api_serves_requests(nubes_server: NubesServer, apigw: Any,
+                                         lam: Any) -> None:
+    function = make_function(lam, "def handler(event, context):\n"
+                                  "    return {'statusCode': 200, 'body': event['resource']}\n")
+    document = json.loads(json.dumps(SWAGGER).replace(FN, function))
+    api = apigw.import_rest_api(body=json.dumps(document).encode())
+    allow_api(lam, function, api["id"])
+    apigw.create_deployment(restApiId=api["id"], stageName="prod")
+    key = apigw.create_api_key(name=unique("k"), enabled=True)
+    plan = apigw.create_usage_plan(name=unique("p"),
+                                   apiStages=[{"apiId": api["id"], "stage": "prod"}])
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    assert call(nubes_server.endpoint, api["id"], "/prod/pets").status == 403
+    pets = call(nubes_server.endpoint, api["id"], "/prod/pets",
+                headers={"x-api-key": key["value"]})
+    assert (pets.status, pets.body) == (200, b"/pets")
+    greedy = call(nubes_server.endpoint, api["id"], "/prod/a/b", method="DELETE")
+    assert (greedy.status, greedy.body) == (200, b"/{proxy+}")
+    mocked = call(nubes_server.endpoint, api["id"], "/prod/pets/1")
+    assert mocked.status == 401  # the token authorizer needs its header
