@@ -78,12 +78,14 @@ def test_routes_stage_and_payload_1(apigw: Any, call: Call, http_api: Callable[.
     one = call(api_id, "GET", "/prod/posts/7?tag=a&tag=b", {"X-Custom": "v"})
     assert one.status == 200, one.body
     event = one.json()
-    assert event["version"] == "1.0" and event["resource"] == "GET /posts/{id}"
+    assert event["version"] == "1.0" and event["resource"] == "/posts/{id}"
     assert event["httpMethod"] == "GET" and event["path"] == "/prod/posts/7"
     assert event["pathParameters"] == {"id": "7"}
     assert event["queryStringParameters"] == {"tag": "b"}
     assert event["multiValueQueryStringParameters"] == {"tag": ["a", "b"]}
-    assert event["multiValueHeaders"]["x-custom"] == ["v"]
+    assert event["multiValueHeaders"]["X-Custom"] == ["v"]
+    assert event["headers"]["X-Forwarded-For"] == "127.0.0.1"
+    assert event["requestContext"]["resourcePath"] == "/posts/{id}"
     assert event["stageVariables"] == {"color": "blue"}
     assert event["requestContext"]["stage"] == "prod"
     assert event["requestContext"]["identity"]["sourceIp"] == "127.0.0.1"
@@ -93,7 +95,8 @@ def test_routes_stage_and_payload_1(apigw: Any, call: Call, http_api: Callable[.
         got = call(api_id, method, path)
         assert got.status == 200, (path, got.body)
         event = got.json()
-        return event.get("routeKey") or event["resource"], event.get("pathParameters")
+        key = event.get("routeKey") or f"{event['httpMethod']} {event['resource']}"
+        return key, event.get("pathParameters")
 
     assert route_of("GET", "/prod/posts/latest") == ("GET /posts/latest", None)
     assert route_of("DELETE", "/prod/posts/7") == ("ANY /{proxy+}", {"proxy": "posts/7"})
@@ -246,7 +249,7 @@ SIMPLE_AUTHORIZER = (
 
 POLICY_AUTHORIZER = (
     "def handler(event, context):\n"
-    "    effect = 'Allow' if event['headers'].get('x-token') == 'good' else 'Deny'\n"
+    "    effect = 'Allow' if event['headers'].get('X-Token') == 'good' else 'Deny'\n"
     "    return {'principalId': 'me', 'context': {'role': 'admin'},\n"
     "            'policyDocument': {'Version': '2012-10-17', 'Statement': [\n"
     "                {'Action': 'execute-api:Invoke', 'Effect': effect,\n"

@@ -292,7 +292,7 @@ class HttpApiDoor:
             event.update({"type": "REQUEST", "routeArn": call.route_arn(),
                           "identitySource": identity})
         else:
-            event = proxy.event_v1(call.request, route, version="1.0")
+            event = _event_v1(call, route)
             event.pop("body", None)
             event.pop("isBase64Encoded", None)
             event.update({"type": "REQUEST", "methodArn": call.route_arn(),
@@ -340,7 +340,7 @@ class HttpApiDoor:
         version = integration.get("PayloadFormatVersion")
         route = call.lambda_route()
         event = proxy.event_v2(call.request, route) if version == "2.0" else \
-            proxy.event_v1(call.request, route, version="1.0")
+            _event_v1(call, route)
         task = asyncio.ensure_future(self.functions.invoke(
             arn, json.dumps(event).encode(), call.request, call.request_id))
         done, _ = await asyncio.wait({task}, timeout=integration["TimeoutInMillis"] / 1000)
@@ -385,6 +385,13 @@ class HttpApiDoor:
         except (OSError, http.client.HTTPException) as error:
             log.info("API %s: HTTP integration %s failed: %s", call.api_id, uri, error)
             return _internal()
+
+
+def _event_v1(call: _Call, route: proxy.Route) -> dict[str, Any]:
+    """A 1.0 event as HTTP APIs send it: ``resource`` is the route's path (``$default``
+    for the default route), header names as clients usually write them."""
+    route.route_key = call.route_key.partition(" ")[2] or call.route_key
+    return proxy.event_v1(call.request, route, version="1.0", title_case=True)
 
 
 def _consume(task: asyncio.Future[Any]) -> None:
