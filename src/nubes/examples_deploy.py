@@ -40,7 +40,7 @@ from botocore.exceptions import ClientError
 
 # What ``make up`` deploys, in this order (a directory of examples/ each).
 EXAMPLES = ("thumbnail", "csv-ingest", "scheduled-snapshot", "stream-analytics", "fan-out",
-            "web-apps")
+            "web-apps", "url-shortener", "posts-api")
 # Functions run under this interpreter's runtime: the thumbnail vendors compiled Pillow
 # from this environment, which only loads in the same Python version.
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"

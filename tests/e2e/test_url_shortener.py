@@ -1,5 +1,7 @@
-"""examples/url-shortener: the Chalice app, packaged as chalice deploy packages it, stores a
-URL under a new code and redirects to it (or to the base URL for an unknown code)."""
+"""examples/url-shortener: the Chalice app, packaged as chalice deploy packages it, behind
+the REST API made from Chalice's own Swagger document, stores a URL under a new code and
+redirects to it (or to the base URL for an unknown code): over plain HTTP, and invoked
+with REST API proxy events."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from collections.abc import Callable
 import pytest
 
 from nubes.examples_deploy import Deployed, Deployer
+from tests.e2e.plain_http import request
 from tests.e2e.proxy_events import invoke, v1
+from tests.server import NubesServer
 
 pytestmark = pytest.mark.slow
 
@@ -55,3 +59,40 @@ def test_what_is_not_a_url_is_refused(aws: Deployer, shortener: Deployed) -> Non
     refused = shorten(aws, json.dumps({"url": "javascript:alert(1)"}), "application/json")
     assert refused["statusCode"] == 400
     assert json.loads(str(refused["body"]))["Code"] == "BadRequestError"
+
+
+# -- over plain HTTP, through the REST API (payload format 1.0) --------------------------
+
+def api_url(shortener: Deployed) -> str:
+    line = next(r for r in shortener.resources if r.startswith("REST API url-shortener"))
+    return line.split(" at ", 1)[1].split(" ", 1)[0]
+
+
+def test_over_http_a_posted_url_redirects(examples_server: NubesServer,
+                                          shortener: Deployed) -> None:
+    url = api_url(shortener)
+    assert ".execute-api.localhost:" in url and url.endswith("/api/")
+    created = request(examples_server, "POST", url, "url=https%3A%2F%2Fexample.org%2Fhttp",
+                      {"Content-Type": "application/x-www-form-urlencoded"})
+    assert created.status == 201, created
+    body = created.json()
+    host = url.split("//", 1)[1].split("/", 1)[0]
+    assert body["short_url"] == f"http://{host}/api/{body['code']}"
+    followed = request(examples_server, "GET", f"{url}{body['code']}")
+    assert followed.status == 302
+    assert followed.header("location") == "https://example.org/http"
+    unknown = request(examples_server, "GET", f"{url}nosuchcode")
+    assert unknown.status == 302 and unknown.header("location") == "https://nubes.example/"
+
+
+def test_over_http_json_and_refusals(examples_server: NubesServer, shortener: Deployed) -> None:
+    url = api_url(shortener)
+    created = request(examples_server, "POST", url, json.dumps({"url": "http://a.example/"}),
+                      {"Content-Type": "application/json"})
+    assert created.status == 201 and created.json()["url"] == "http://a.example/"
+    refused = request(examples_server, "POST", url, json.dumps({"url": "ftp://x"}),
+                      {"Content-Type": "application/json"})
+    assert refused.status == 400
+    unrouted = request(examples_server, "PUT", url, "x")  # no PUT method: API Gateway's 403
+    assert unrouted.status == 403
+    assert unrouted.json() == {"message": "Missing Authentication Token"}
