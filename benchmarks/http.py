@@ -42,6 +42,7 @@ import socket  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 import zipfile  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import boto3  # noqa: E402
 
@@ -127,7 +128,26 @@ def warm_up(name: str, endpoint: str, request: bytes, concurrency: int) -> None:
                            "answered an error status")
 
 
-def measure(peer: Peer, args: argparse.Namespace) -> dict[str, Result]:
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants: the
+    server, its zygotes and sandboxes. Unlike requests/s, this does not depend on what
+    else the machine is running."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def measure(peer: Peer, args: argparse.Namespace) -> tuple[dict[str, Result], dict[str, float]]:
     session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test",
                             region_name=REGION)
     arn = create_function(session, peer.endpoint)
@@ -139,26 +159,33 @@ def measure(peer: Peer, args: argparse.Namespace) -> dict[str, Result]:
     for name, request in requests.items():
         if name != BASELINE:
             check_answer(peer.endpoint, request)
+    assert peer.process is not None
     results: dict[str, Result] = {}
+    cpu_ms: dict[str, float] = {}  # the server's CPU time per request
     for concurrency in args.concurrency:
         for name, request in requests.items():
             warm_up(name, peer.endpoint, request, concurrency)
             label = f"{name}, {concurrency} connections"
+            before = tree_cpu_s(peer.process.pid)
             results[label] = replay(label, peer.endpoint, [request] * args.count,
                                     concurrency, args.seconds)
-    return results
+            used = tree_cpu_s(peer.process.pid) - before
+            cpu_ms[label] = used * 1000 / max(1, results[label].count)
+    return results, cpu_ms
 
 
-def report(results: dict[str, Result]) -> str:
+def report(results: dict[str, Result], cpu_ms: dict[str, float]) -> str:
     lines = ["### GET through a front door to a warm hello-world function", "",
-             "| path | n | requests/s | mean ms | p50 ms | p99 ms | errors | vs Invoke |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| path | n | requests/s | mean ms | p50 ms | p99 ms | errors | vs Invoke "
+             "| server CPU ms/request |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for label, r in results.items():
         base = results.get(f"{BASELINE}, {label.rsplit(', ', 1)[1]}")
         ratio = f"{r.ops / base.ops:.2f}x" if base and base.ops else "-"
         mean = statistics.fmean(r.latencies) * 1000 if r.latencies else 0.0
         lines.append(f"| {label} | {r.count} | {r.ops:,.0f} | {mean:.2f} | "
-                     f"{r.pct(0.50):.2f} | {r.pct(0.99):.2f} | {r.errors} | {ratio} |")
+                     f"{r.pct(0.50):.2f} | {r.pct(0.99):.2f} | {r.errors} | {ratio} | "
+                     f"{cpu_ms.get(label, 0.0):.3f} |")
     lines += ["", f"AWS in 2016 (the seed talks): {AWS_2016[0]:,.0f} requests/s, "
               f"{AWS_2016[1]:.0f} ms average. Goal: >= {GOAL[0]:,.0f} requests/s with "
               f"p99 <= {GOAL[1]:.0f} ms on 2 cores."]
@@ -189,11 +216,12 @@ def main() -> None:
     peer.start()
     started = time.monotonic()
     try:
-        results = measure(peer, args)
+        results, cpu_ms = measure(peer, args)
     finally:
         peer.stop()
-    print(f"{machine()}; {time.monotonic() - started:.0f} s\n")
-    print(report(results))
+    print(f"{machine()}; load average {os.getloadavg()[0]:.2f}; "
+          f"{time.monotonic() - started:.0f} s\n")
+    print(report(results, cpu_ms))
 
 
 if __name__ == "__main__":
