@@ -212,8 +212,6 @@ class _Exprs:
 
     def reference(self) -> Any:
         """After ``$``: ``name`` or ``{name...}`` and its chain of accesses."""
-        self.pos += len(self.text[self.pos:]) - len(self.text[self.pos:].lstrip()) \
-            if False else 0
         if self.text.startswith("!", self.pos):
             self.pos += 1
         braced = self.text.startswith("{", self.pos)
@@ -317,9 +315,8 @@ def _parse_block(text: str, pos: int, stops: tuple[str, ...]
 
 
 def _after_directive(text: str, pos: int, word: str) -> int:
-    if word in ("else", "end") and text.startswith("\n", pos):
-        return pos + 1  # a directive alone on its line leaves no blank line behind
-    return pos
+    """Past a directive: Velocity 1.7 drops the newline right after one."""
+    return pos + 1 if text.startswith("\n", pos) else pos
 
 
 def _parse_ref(text: str, pos: int) -> tuple[Ref, int] | None:
@@ -346,10 +343,7 @@ def _parse_directive(text: str, pos: int, word: str) -> tuple[Any, int]:
         parser.expect("=")
         value = parser.expression()
         parser.expect(")")
-        end = parser.pos
-        if text.startswith("\n", end):
-            end += 1
-        return SetNode(target, value), end
+        return SetNode(target, value), _after_directive(text, parser.pos, word)
     if word == "foreach":
         parser.expect("$")
         name_match = _IDENT.match(text, parser.pos)
@@ -361,14 +355,15 @@ def _parse_directive(text: str, pos: int, word: str) -> tuple[Any, int]:
             raise TemplateError("#foreach needs 'in'")
         items = parser.expression()
         parser.expect(")")
-        body, end, stop = _parse_block(text, parser.pos, ("end",))
+        body, end, stop = _parse_block(text, _after_directive(text, parser.pos, word),
+                                       ("end",))
         if stop != "end":
             raise TemplateError("#foreach without #end")
         return ForNode(name_match.group(0), items, body), end
     condition = parser.expression()
     parser.expect(")")
     node = IfNode([])
-    pos = parser.pos
+    pos = _after_directive(text, parser.pos, word)
     while True:
         body, pos, stop = _parse_block(text, pos, ("elseif", "else", "end"))
         node.branches.append((condition, body))
@@ -385,7 +380,7 @@ def _parse_directive(text: str, pos: int, word: str) -> tuple[Any, int]:
             parser.expect("(")
             condition = parser.expression()
             parser.expect(")")
-            pos = parser.pos
+            pos = _after_directive(text, parser.pos, "elseif")
             continue
         raise TemplateError("#if without #end")
 

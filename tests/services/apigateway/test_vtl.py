@@ -1,0 +1,144 @@
+"""The mapping-template language (a VTL subset), JSONPath, authorizer policy evaluation
+and resource matching, as units (no server)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from nubes.services.apigateway.authorize import evaluate, function_of_uri
+from nubes.services.apigateway.mapping import Input, json_path, render_template
+from nubes.services.apigateway.routes import match
+from nubes.services.apigateway.vtl import TemplateError, render
+
+
+def test_references_and_directives() -> None:
+    template = (
+        "#set($names = ['a', 'b', 'c'])\n"
+        "#foreach($n in $names)$n#if($foreach.hasNext),#end#end\n"
+        "#if($names.size() > 2 && !$missing)many#elseif(true)few#else none#end "
+        "$names[1] ${names.get(0)} $!missing $missing $velocityCount"
+    )
+    # Velocity 1.7 drops the newline right after a directive
+    assert render(template, {}) == "a,b,cmany b a  $missing 3"
+
+
+def test_expressions_and_java_methods() -> None:
+    out = render('#set($m = {"k": 1})#set($_ = $m.put("j", 2))$m.keySet() $m.containsKey("k") '
+                 '#set($s = "Hello World")$s.toLowerCase() $s.length() $s.substring(0, 5) '
+                 '$s.replaceAll("o", "0") $s.split(" ")[1] ${s.startsWith("He")} '
+                 '#set($n = 7 / 2)$n #set($f = 1.5 * 2)$f $s.matches("H.*") '
+                 '#foreach($i in [3..1])$i#end', {})
+    assert out == ("[k, j] true hello world 11 Hello Hell0 W0rld World true "
+                   "3 3.0 true 321")
+
+
+def test_strings_interpolate_in_double_quotes_only() -> None:
+    assert render("#set($a = 'x')#set($b = \"<$a>\")#set($c = '<$a>')$b $c", {}) == \
+        "<x> <$a>"
+
+
+def test_a_null_result_renders_as_written() -> None:
+    assert render('#set($m = {})$m.put("k", 1) $m', {}) == '$m.put("k", 1) {k=1}'
+
+
+def test_comments_are_dropped() -> None:
+    assert render("a## line comment\nb#* block\ncomment *#c", {}) == "abc"
+
+
+def test_unbalanced_directives_are_errors() -> None:
+    with pytest.raises(TemplateError):
+        render("#if(true)open", {})
+
+
+def test_input_util_context_and_stage_variables() -> None:
+    body = json.dumps({"user": {"name": "O'Neil \"Jr\"", "tags": ["x", "y"]},
+                       "items": [{"id": 1}, {"id": 2}]}).encode()
+    input_ = Input(body, {"path": {"id": "9"}, "querystring": {"q": "s"},
+                          "header": {"X-Trace": "t"}})
+    template = (
+        '{"id": "$input.params(\'id\')", "q": "$input.params(\'q\')", '
+        '"trace": "$input.params(\'x-trace\')", "user": $input.json(\'$.user\'), '
+        '"name": "$util.escapeJavaScript($input.path(\'$.user.name\'))", '
+        '"tags": $input.path(\'$.user.tags\').size(), '
+        '"ids": [#foreach($item in $input.path(\'$.items\'))$item.id'
+        '#if($foreach.hasNext),#end#end], '
+        '"request": "$context.requestId", "env": "$stageVariables.env", '
+        '"all": $input.json(\'$.items[*].id\'), "b64": "$util.base64Encode(\'hi\')"}')
+    out = render_template(template, input_, {"requestId": "r-1"}, {"env": "dev"})
+    assert out.count("\\'") == 1  # escapeJavaScript escapes single quotes, as AWS's does
+    parsed = json.loads(out.replace("\\'", "'"))
+    assert parsed == {"id": "9", "q": "s", "trace": "t",
+                      "user": {"name": "O'Neil \"Jr\"", "tags": ["x", "y"]},
+                      "name": "O'Neil \"Jr\"", "tags": 2, "ids": [1, 2], "request": "r-1",
+                      "env": "dev", "all": [1, 2], "b64": "aGk="}
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("$", {"a": {"b": [1, {"c": 2}]}}), ("$.a.b[0]", 1), ("$.a.b[1].c", 2),
+    ("$['a']['b'][-1]", {"c": 2}), ("$.missing", None), ("$..c", [2]), ("a.b[0]", 1),
+])
+def test_json_path(path: str, expected: Any) -> None:
+    assert json_path({"a": {"b": [1, {"c": 2}]}}, path) == expected
+
+
+ARN = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/GET/pets/1"
+
+
+def _policy(effect: str, resource: Any, action: Any = "execute-api:Invoke") -> Any:
+    return {"Version": "2012-10-17",
+            "Statement": [{"Effect": effect, "Action": action, "Resource": resource}]}
+
+
+def test_policy_evaluation() -> None:
+    assert evaluate(_policy("Allow", ARN), ARN) is True
+    assert evaluate(_policy("Allow", "arn:aws:execute-api:us-east-1:*:abc/*/GET/*"), ARN)
+    assert evaluate(_policy("Allow", ["x", "arn:aws:execute-api:*"], "execute-api:*"), ARN)
+    assert evaluate(_policy("Allow", "arn:aws:execute-api:us-east-1:*:abc/*/POST/*"),
+                    ARN) is None
+    assert evaluate(_policy("Allow", ARN, "s3:GetObject"), ARN) is None
+    both = {"Statement": [_policy("Allow", "*")["Statement"][0],
+                          _policy("Deny", "*/pets/*")["Statement"][0]]}
+    assert evaluate(both, ARN) is False
+    assert evaluate({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}, ARN)
+    assert evaluate("not a policy", ARN) is None
+
+
+def test_function_of_uri() -> None:
+    fn = "arn:aws:lambda:us-east-1:000000000000:function:f:live"
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{fn}/invocations"
+    assert function_of_uri(uri) == fn
+    assert function_of_uri("arn:aws:apigateway:us-east-1:s3:path/bucket/key") is None
+
+
+def _tree() -> dict[str, Any]:
+    def resource(rid: str, parent: str, part: str, path: str, *methods: str) -> Any:
+        return {"id": rid, "parentId": parent, "pathPart": part, "path": path,
+                "resourceMethods": {m: {"httpMethod": m} for m in methods}}
+
+    return {"rootResourceId": "r", "_resources": {
+        "r": {"id": "r", "path": "/", "resourceMethods": {"GET": {"httpMethod": "GET"}}},
+        "a": resource("a", "r", "a", "/a", "GET"),
+        "p": resource("p", "a", "{id}", "/a/{id}", "ANY"),
+        "q": resource("q", "p", "x", "/a/{id}/x", "GET"),
+        "g": resource("g", "r", "{proxy+}", "/{proxy+}", "ANY"),
+    }}
+
+
+@pytest.mark.parametrize(("method", "path", "resource", "params"), [
+    ("GET", "/", "/", {}), ("GET", "/a", "/a", {}), ("GET", "/a/", "/a", {}),
+    ("PUT", "/a/7", "/a/{id}", {"id": "7"}), ("GET", "/a/7/x", "/a/{id}/x", {"id": "7"}),
+    ("GET", "/a/7/y", "/{proxy+}", {"proxy": "a/7/y"}),
+    ("GET", "/a%20b/c", "/{proxy+}", {"proxy": "a b/c"}),
+    ("POST", "/a", None, None), ("POST", "/", None, None),
+])
+def test_matching(method: str, path: str, resource: str | None,
+                  params: dict[str, str] | None) -> None:
+    found = match(_tree(), method, path)
+    if resource is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert (found.resource["path"], found.path_parameters) == (resource, params)
