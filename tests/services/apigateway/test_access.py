@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from tests.server import NubesServer
 from tests.services.apigateway.conftest import (
@@ -184,3 +187,30 @@ def test_request_authorizer_and_validation(nubes_server: NubesServer, authorized
     valid = call(endpoint, authorized, "/test/validated",
                  headers={"Authorization": "Bearer-wild-allow"})
     assert valid.status == 200
+
+
+def _signed_headers(url: str, access_key: str = "test") -> dict[str, str]:
+    request = AWSRequest(method="GET", url=url, headers={})
+    SigV4Auth(Credentials(access_key, "test"), "execute-api", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def test_aws_iam_authorization(nubes_server: NubesServer, apigw: Any, lam: Any,
+                               echo: str) -> None:
+    api = apigw.create_rest_api(name=unique())
+    proxy_method(apigw, api["id"], api["rootResourceId"], echo, "GET",
+                 authorizationType="AWS_IAM")
+    allow_api(lam, echo, api["id"])
+    deploy(apigw, api["id"])
+    endpoint = nubes_server.endpoint
+    unsigned = call(endpoint, api["id"], "/test")
+    assert (unsigned.status, unsigned.json()) == (403, {"message":
+                                                        "Missing Authentication Token"})
+    url = f"{endpoint}/_nubes/execute-api/{api['id']}/test"
+    signed = call(endpoint, api["id"], "/test", headers=_signed_headers(url))
+    assert signed.status == 200, signed.body
+    identity = signed.json()["identity"]
+    assert identity["accessKey"] == "test" and identity["accountId"] == "000000000000"
+    forged = _signed_headers(url)
+    forged["Authorization"] = forged["Authorization"][:-4] + "0000"
+    assert call(endpoint, api["id"], "/test", headers=forged).status == 403

@@ -11,8 +11,10 @@ snapshot of a deployment never changes, so it is cached by deployment id.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import secrets
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +62,7 @@ class RestApiDoor:
         request_id = str(uuid.uuid4())
         answer = await self._answer(request, request_id)
         answer.headers.append(("x-amzn-RequestId", request_id))
+        answer.headers.append(("x-amz-apigw-id", _extended_id()))
         return answer
 
     async def _answer(self, request: HttpRequest, request_id: str) -> HttpResponse:
@@ -242,3 +245,8 @@ class RestApiDoor:
                             for s in plan.get("apiStages") or []):
                 return plan
         return None
+
+
+def _extended_id() -> str:
+    """An ``x-amz-apigw-id`` as API Gateway writes them: 16 base64 characters."""
+    return base64.b64encode(secrets.token_bytes(12)).decode()[:16]

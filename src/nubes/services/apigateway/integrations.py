@@ -192,6 +192,8 @@ async def _lambda_proxy(call: Call, functions: FunctionCaller) -> HttpResponse:
         return internal_error(502)
     if _base64_flagged(called.payload) and not _binary_answer(call, answer):
         answer.body = base64.b64encode(answer.body)  # no binary media type: left as text
+    if not any(name.lower() == "content-type" for name, _ in answer.headers):
+        answer.headers.append(("content-type", "application/json"))  # REST APIs' default
     return answer
 
 
