@@ -3,6 +3,7 @@ REQUEST authorizers (policies, context, caching), over plain HTTP."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -104,6 +105,12 @@ def test_usage_plan_throttle_and_quota(nubes_server: NubesServer, apigw: Any, la
     assert statuses == [200, 200]
     spent = call(endpoint, quota_api, "/test", headers=headers)
     assert (spent.status, spent.json()) == (429, {"message": "Limit Exceeded"})
+    today = datetime.now(UTC).date()  # a day either side: the calls may straddle midnight
+    usage = apigw.get_usage(usagePlanId=plan["id"],
+                            startDate=(today - timedelta(days=1)).isoformat(),
+                            endDate=(today + timedelta(days=1)).isoformat())
+    days = usage["items"][key["id"]]
+    assert len(days) == 3 and sum(used for used, _ in days) == 2
 
 
 def test_stage_method_throttling(nubes_server: NubesServer, apigw: Any, lam: Any,

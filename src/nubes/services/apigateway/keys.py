@@ -3,11 +3,13 @@ plan. The data plane checks a key against the plans of the stage it calls."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from nubes.services.apigateway import exceptions as exc
 from nubes.services.apigateway.core import ApiCore, page, required
 from nubes.services.apigateway.deployments import STAGE
+from nubes.services.apigateway.limits import quota_period
 from nubes.services.apigateway.models import apply_patch, new_id, new_key_value, segments
 from nubes.services.apigateway.store import Conflict, Doc
 from nubes.services.base import RequestContext
@@ -163,6 +165,31 @@ class KeyOps(ApiCore):
         ctx.status = 202
         return {}
 
+    def get_usage(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """Requests per key and day, each day as ``[used, remaining]`` (remaining: what
+        is left of the quota's current period, 0 without a quota)."""
+        plan = self._plan(ctx, required(params, "usagePlanId"))
+        first, last = _day(required(params, "startDate")), _day(required(params, "endDate"))
+        if first > last:
+            raise exc.bad_request("The start date must not be after the end date")
+        used = self.store.days_used(plan["id"], first.isoformat(), last.isoformat())
+        keys = [params["keyId"]] if params.get("keyId") else \
+            [d["id"] for d in self.store.list_docs(PLAN_KEY, self.owner(ctx), plan["id"])]
+        quota = plan.get("quota")
+        items: dict[str, list[list[int]]] = {}
+        now = datetime.now(UTC)
+        for key_id in keys:
+            remaining = int(quota["limit"]) - self.store.used(
+                plan["id"], key_id, quota_period(quota, now)) if quota else 0
+            days = []
+            day = first
+            while day <= last:
+                days.append([used.get(key_id, {}).get(day.isoformat(), 0), remaining])
+                day += timedelta(days=1)
+            items[key_id] = days
+        return {"usagePlanId": plan["id"], "startDate": first.isoformat(),
+                "endDate": last.isoformat(), "items": items}
+
     # -- the keys of a plan -------------------------------------------------------------
 
     def create_usage_plan_key(self, ctx: RequestContext, params: dict[str, Any]
@@ -226,3 +253,10 @@ def _check_quota(plan: Doc) -> None:
             raise exc.bad_request("Invalid quota period: " + str(quota.get("period")))
         if int(quota.get("limit") or 0) <= 0:
             raise exc.bad_request("Quota limit should be greater than 0")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError as error:
+        raise exc.bad_request(f"Invalid date: {text} (expected YYYY-MM-DD)") from error

@@ -66,8 +66,10 @@ def quota_period(quota: Doc, now: datetime) -> str:
 
 
 def use_quota(store: ApiGatewayStore, plan: Doc, key_id: str, now: datetime) -> bool:
-    """Count a request against the plan's quota; False when it is used up."""
+    """Count a request (per day, for GetUsage) and against the plan's quota; False when
+    the quota is used up."""
     quota = plan.get("quota")
+    day = now.astimezone(UTC).strftime("day:%Y-%m-%d")
     if not quota:
-        return True
-    return store.use(plan["id"], key_id, quota_period(quota, now), int(quota["limit"]))
+        return store.use(plan["id"], key_id, day, None, 0)
+    return store.use(plan["id"], key_id, day, quota_period(quota, now), int(quota["limit"]))

@@ -147,18 +147,30 @@ class ApiGatewayStore:
 
     # -- quota usage --------------------------------------------------------------------
 
-    def use(self, plan: str, key: str, period: str, limit: int) -> bool:
-        """Count one request against a quota; False (not counted) when it is used up."""
+    def use(self, plan: str, key: str, day: str, period: str | None, limit: int) -> bool:
+        """Count one request on its day and against the quota's ``period`` (if any);
+        False (nothing counted) when the quota is used up. Days are ``day:YYYY-MM-DD``."""
         with self.db.transaction() as conn:
-            row = conn.execute("SELECT used FROM apigw_usage WHERE plan = ? AND key = ?"
-                               " AND period = ?", (plan, key, period)).fetchone()
-            used = row[0] if row else 0
-            if used >= limit:
-                return False
-            conn.execute("INSERT INTO apigw_usage (plan, key, period, used) VALUES"
-                         " (?, ?, ?, 1) ON CONFLICT (plan, key, period) DO UPDATE SET"
-                         " used = used + 1", (plan, key, period))
+            if period is not None:
+                row = conn.execute("SELECT used FROM apigw_usage WHERE plan = ? AND key = ?"
+                                   " AND period = ?", (plan, key, period)).fetchone()
+                if (row[0] if row else 0) >= limit:
+                    return False
+            for counted in (day, period) if period is not None else (day,):
+                conn.execute("INSERT INTO apigw_usage (plan, key, period, used) VALUES"
+                             " (?, ?, ?, 1) ON CONFLICT (plan, key, period) DO UPDATE SET"
+                             " used = used + 1", (plan, key, counted))
         return True
+
+    def days_used(self, plan: str, first: str, last: str) -> dict[str, dict[str, int]]:
+        """Requests per key and day (``YYYY-MM-DD``) of a plan, from ``first`` to ``last``."""
+        rows = self.db.query(
+            "SELECT key, period, used FROM apigw_usage WHERE plan = ? AND period >= ?"
+            " AND period <= ?", (plan, "day:" + first, "day:" + last))
+        out: dict[str, dict[str, int]] = {}
+        for row in rows:
+            out.setdefault(row["key"], {})[row["period"][4:]] = int(row["used"])
+        return out
 
     def used(self, plan: str, key: str, period: str) -> int:
         row = self.db.query_one("SELECT used FROM apigw_usage WHERE plan = ? AND key = ?"
