@@ -34,9 +34,10 @@ class Issuer:
     key: rsa.RSAPrivateKey
     fetches: list[str]
 
-    def token(self, claims: dict[str, Any], kid: str = "k1",
-              key: rsa.RSAPrivateKey | None = None) -> str:
-        header = _b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": kid}).encode())
+    def token(self, claims: dict[str, Any], kid: str | None = "k1",
+              key: rsa.RSAPrivateKey | None = None, alg: str = "RS256") -> str:
+        fields = {"alg": alg, "typ": "JWT", **({"kid": kid} if kid else {})}
+        header = _b64(json.dumps(fields).encode())
         payload = _b64(json.dumps(claims).encode())
         signed = f"{header}.{payload}".encode()
         signature = (key or self.key).sign(signed, padding.PKCS1v15(), hashes.SHA256())
@@ -129,6 +130,9 @@ def test_jwt_authorizer(apigw: Any, call: Callable[..., Answer], http_api: Calla
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     assert status(issuer.token(issuer.claims(), key=stranger)) == 401
     assert status(issuer.token(issuer.claims(), kid="unknown")) == 401
+    assert status(issuer.token(issuer.claims(), kid=None)) == 401
+    assert status(issuer.token(issuer.claims(), alg="ES256")) == 401  # RSA only
+    assert status(issuer.token(issuer.claims(), alg="RS512")) == 401  # not what signed it
     assert status(good, "/admin") == 403
     assert status(issuer.token(issuer.claims(scope="admin")), "/admin") == 200
     fetched = issuer.fetches.count("/keys")

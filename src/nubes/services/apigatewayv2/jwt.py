@@ -1,7 +1,8 @@
 """JWT authorizers: a token checked as API Gateway checks it.
 
 The token (the identity source's value, a leading ``Bearer `` dropped) must be a JWS
-signed with RS256/RS384/RS512 or ES256/ES384/ES512 by a key of the issuer's JWKS, found
+signed with an RSA algorithm (RS256/RS384/RS512: API Gateway takes no other) by the key
+its header's ``kid`` names in the issuer's JWKS, found
 at ``<issuer>/.well-known/openid-configuration`` -> ``jwks_uri`` and kept (fetched again
 when a token names a key id it does not hold, at most once per ``refetch_s``). Its
 ``iss`` must be the configured issuer, its ``aud`` (or, without ``aud``, its
@@ -23,8 +24,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
@@ -43,17 +43,13 @@ def _int(text: str) -> int:
     return int.from_bytes(_b64(text), "big")
 
 
-def public_key(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey:
-    if jwk.get("kty") == "RSA":
+def public_key(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey:
+    if jwk.get("kty") != "RSA":
+        raise InvalidToken("the key is not an RSA key")
+    try:
         return rsa.RSAPublicNumbers(_int(jwk["e"]), _int(jwk["n"])).public_key()
-    if jwk.get("kty") == "EC":
-        curves: dict[str, ec.EllipticCurve] = {
-            "P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
-        curve = curves.get(jwk.get("crv", ""))
-        if curve is None:
-            raise InvalidToken("unsupported curve")
-        return ec.EllipticCurvePublicNumbers(_int(jwk["x"]), _int(jwk["y"]), curve).public_key()
-    raise InvalidToken("unsupported key type")
+    except (KeyError, ValueError, TypeError):
+        raise InvalidToken("malformed key") from None
 
 
 def _fetch_json(url: str) -> Any:
@@ -77,16 +73,16 @@ class JwksCache:
         self.clock = clock
         self._issuers: dict[str, _Keys] = {}
 
-    async def key(self, issuer: str, kid: str | None) -> dict[str, Any]:
+    async def key(self, issuer: str, kid: str) -> dict[str, Any]:
         held = self._issuers.setdefault(issuer, _Keys())
-        found = _pick(held.keys, kid)
+        found = held.keys.get(kid)
         if found is None and self.clock() - held.fetched_at >= self.refetch_s:
             held.fetched_at = self.clock()
             try:
                 held.keys = await asyncio.to_thread(self._load, issuer)
             except (OSError, ValueError, KeyError, TypeError) as error:
                 raise InvalidToken(f"cannot fetch the issuer's keys: {error}") from None
-            found = _pick(held.keys, kid)
+            found = held.keys.get(kid)
         if found is None:
             raise InvalidToken("no key of the issuer matches the token")
         return found
@@ -95,34 +91,18 @@ class JwksCache:
         config = self.fetch(issuer.rstrip("/") + "/.well-known/openid-configuration")
         jwks = self.fetch(config["jwks_uri"])
         keys: dict[str, dict[str, Any]] = {}
-        for index, jwk in enumerate(jwks.get("keys", [])):
-            if isinstance(jwk, dict) and jwk.get("use", "sig") == "sig":
-                keys[str(jwk.get("kid", f"#{index}"))] = jwk
+        for jwk in jwks.get("keys", []):
+            if isinstance(jwk, dict) and jwk.get("use", "sig") == "sig" and "kid" in jwk:
+                keys[str(jwk["kid"])] = jwk
         return keys
 
 
-def _pick(keys: Mapping[str, dict[str, Any]], kid: str | None) -> dict[str, Any] | None:
-    if kid is not None:
-        return keys.get(kid)
-    return next(iter(keys.values())) if len(keys) == 1 else None
-
-
 def _verify(jwk: Mapping[str, Any], alg: str, signed: bytes, signature: bytes) -> None:
-    family, bits = alg[:2], alg[2:]
-    if bits not in _HASHES or family not in ("RS", "ES"):
+    bits = alg[2:] if alg.startswith("RS") else ""
+    if bits not in _HASHES:
         raise InvalidToken(f"unsupported algorithm {alg}")
-    key = public_key(jwk)
-    digest = _HASHES[bits]()
     try:
-        if family == "RS" and isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, signed, padding.PKCS1v15(), digest)
-        elif family == "ES" and isinstance(key, ec.EllipticCurvePublicKey):
-            half = len(signature) // 2
-            der = encode_dss_signature(int.from_bytes(signature[:half], "big"),
-                                       int.from_bytes(signature[half:], "big"))
-            key.verify(der, signed, ec.ECDSA(digest))
-        else:
-            raise InvalidToken("the key does not fit the algorithm")
+        public_key(jwk).verify(signature, signed, padding.PKCS1v15(), _HASHES[bits]())
     except InvalidSignature:
         raise InvalidToken("bad signature") from None
 
@@ -144,7 +124,10 @@ async def validate(token: str, issuer: str, audiences: Sequence[str], jwks: Jwks
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise InvalidToken("malformed JWT")
     alg = str(header.get("alg", ""))
-    jwk = await jwks.key(issuer, header.get("kid"))
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        raise InvalidToken("the token names no key (kid)")
+    jwk = await jwks.key(issuer, kid)
     _verify(jwk, alg, f"{parts[0]}.{parts[1]}".encode(), signature)
     moment = time.time() if now is None else now
     if claims.get("iss") != issuer:
