@@ -84,3 +84,6 @@ def test_unknown_endpoint_is_not_found(nubes_server: NubesServer) -> None:
         assert (status, json.loads(body)) == (404, {"message": "Not Found"}), (path, host)
     status, body = _get(nubes_server, "/_nubes/health")
     assert status == 200 and json.loads(body)["status"] == "ok"
+    for path in ("/metrics", "/_nubes/health"):  # the endpoint's own paths, not Nubes'
+        status, body = _get(nubes_server, path, "nosuchapi.execute-api.localhost")
+        assert (status, json.loads(body)) == (404, {"message": "Not Found"}), path

@@ -81,10 +81,12 @@ def _router(model: ServiceModel) -> RestRouter:
 async def serve_internal(edge: Edge, ex: Exchange) -> None:
     """Nubes' own endpoints: ``/_nubes/...`` and Prometheus' ``/metrics``."""
     path = ex.request.path
+    if addressed(ex.request) is not None:
+        return  # a request for a user's endpoint, /metrics included (front_door)
     if path == "/metrics" and _unsigned(ex.request):  # signed: S3's bucket "metrics"
         path = "/_nubes/metrics"
-    if not path.startswith("/_nubes/") or addressed(ex.request) is not None:
-        return  # an AWS API request, or one for a user's endpoint (front_door)
+    if not path.startswith("/_nubes/"):
+        return
     if path == "/_nubes/metrics":
         text = edge.metrics.render() if edge.metrics else ""
         ex.response = Response(200, [_PROMETHEUS], text.encode())
