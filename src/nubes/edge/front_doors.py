@@ -176,7 +176,6 @@ def addressed(request: Request) -> Address | None:
                 target_id, slash, rest = path[len(prefix):].partition("/")
                 if target_id:
                     return Address(kind, target_id, slash + rest or "/", True)
-        return None
     host = request.headers.get("host", "")
     kind_and_id = _host_target(host.lower())
     if kind_and_id is None:
