@@ -98,6 +98,9 @@ def test_routes_stage_and_payload_1(apigw: Any, call: Call, http_api: Callable[.
         key = event.get("routeKey") or f"{event['httpMethod']} {event['resource']}"
         return key, event.get("pathParameters")
 
+    by_path = call(api_id, "GET", "/prod/posts/8", path_form=True)
+    assert by_path.status == 200 and by_path.json()["pathParameters"] == {"id": "8"}
+    assert by_path.json()["requestContext"]["stage"] == "prod"
     assert route_of("GET", "/prod/posts/latest") == ("GET /posts/latest", None)
     assert route_of("DELETE", "/prod/posts/7") == ("ANY /{proxy+}", {"proxy": "posts/7"})
     assert route_of("POST", "/prod/posts/7/a/b") == ("POST /posts/{id}/{rest+}",
