@@ -12,8 +12,7 @@ TooManyRequestsException = error_class("TooManyRequestsException", 429)
 
 def not_found(kind: str, identifier: str) -> ServiceError:
     """``Invalid API identifier specified 000000000000:abc``-style, as AWS words it."""
-    return NotFoundException(f"Invalid {kind} identifier specified {identifier}",
-                             fields={"ResourceType": kind})
+    return NotFoundException(f"Invalid {kind} identifier specified {identifier}")
 
 
 def bad_request(message: str) -> ServiceError:
