@@ -389,7 +389,7 @@ def open_services(settings: Settings) -> Services:
     services.front_doors.register(  # REST APIs' data plane
         EXECUTE_API, RestApiDoor(rest_apis, RestApiFunctions(lam), accounts))
     http_apis = ApiGatewayV2Provider(  # ids unique across REST and HTTP APIs
-        HttpApiStore(db), GatewayFunctions(lam),
+        HttpApiStore(db), GatewayFunctions(lam), keys=accounts,
         id_taken=lambda api_id: services.front_doors.door_for(EXECUTE_API, api_id) is not None)
     services.providers["apigatewayv2"] = http_apis
     services.front_doors.register(EXECUTE_API, http_apis.door)

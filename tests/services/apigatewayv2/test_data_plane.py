@@ -13,6 +13,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from tests.services.apigatewayv2.conftest import Answer, make_function
 
@@ -386,3 +389,27 @@ def test_unknown_and_deleted_apis(apigw: Any, call: Call, http_api: Callable[...
     gone = call(api_id, "GET", "/")
     assert (gone.status, gone.json()) == (404, {"message": "Not Found"})
     assert call(uuid.uuid4().hex[:10], "GET", "/").status == 404
+
+
+def test_aws_iam_routes(apigw: Any, call: Call, http_api: Callable[..., str], echo_arn: str,
+                        nubes_server: Any) -> None:
+    api_id = http_api()
+    apigw.create_route(ApiId=api_id, RouteKey="GET /private", AuthorizationType="AWS_IAM",
+                       Target=_lambda_api(apigw, api_id, echo_arn))
+    apigw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    unsigned = call(api_id, "GET", "/private")
+    assert unsigned.status == 403
+    host = f"{api_id}.execute-api.localhost:{nubes_server.port}"
+
+    def signed(secret: str = "test") -> Answer:
+        request = AWSRequest(method="GET", url=f"http://{host}/private",
+                             headers={"host": host})
+        SigV4Auth(Credentials("test", secret), "execute-api", "us-east-1").add_auth(request)
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+        return call(api_id, "GET", "/private", headers)
+
+    good = signed()
+    assert good.status == 200, good.body
+    iam = good.json()["requestContext"]["authorizer"]["iam"]
+    assert (iam["accessKey"], iam["accountId"]) == ("test", "000000000000")
+    assert signed("wrong-secret").status == 403

@@ -330,12 +330,9 @@ class HttpApiOps:
     @staticmethod
     def _check_authorization(doc: Doc, route: Doc) -> None:
         kind = route.get("AuthorizationType") or "NONE"
-        if kind == "AWS_IAM":
-            raise exc.bad_request("Nubes does not support AWS_IAM authorization on HTTP "
-                                  "API routes yet")
-        if kind not in ("NONE", "JWT", "CUSTOM"):
+        if kind not in ("NONE", "JWT", "CUSTOM", "AWS_IAM"):
             raise exc.bad_request(f"Invalid AuthorizationType {kind}")
-        if kind == "NONE":
+        if kind in ("NONE", "AWS_IAM"):
             route.pop("AuthorizerId", None)
             route.pop("AuthorizationScopes", None)
             return

@@ -28,7 +28,9 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from nubes.apigw import lambda_proxy as proxy
-from nubes.edge.front_doors import HttpRequest, HttpResponse, json_message
+from nubes.edge.front_doors import HttpRequest, HttpResponse, json_message, verify_signature
+from nubes.edge.sigv4 import KeyLookup
+from nubes.errors import ServiceError
 from nubes.services.apigatewayv2 import jwt
 from nubes.services.apigatewayv2.control import DEFAULT_ROUTE, DEFAULT_STAGE, function_arn
 from nubes.services.apigatewayv2.matching import RouteTable
@@ -123,10 +125,11 @@ class HttpApiDoor:
     """The front door of HTTP APIs (kind ``execute-api``)."""
 
     def __init__(self, store: HttpApiStore, functions: Functions, *,
-                 jwks: jwt.JwksCache | None = None,
+                 keys: KeyLookup | None = None, jwks: jwt.JwksCache | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.functions = functions
+        self.keys = keys  # access keys, for routes with AWS_IAM authorization
         self.jwks = jwks or jwt.JwksCache()
         self.buckets = TokenBuckets(clock)
         self.clock = clock
@@ -206,7 +209,11 @@ class HttpApiDoor:
         if not self._take_token(call, stage):
             return _message(429, "Too Many Requests")
         kind = route.get("AuthorizationType") or "NONE"
-        if kind != "NONE":
+        if kind == "AWS_IAM":
+            denied = self._iam(call)
+            if denied is not None:
+                return denied
+        elif kind != "NONE":
             authorizer = served.authorizers.get(route.get("AuthorizerId") or "")
             if authorizer is None:
                 return _internal()
@@ -234,6 +241,26 @@ class HttpApiDoor:
         return self.buckets.take((call.api_id, call.stage, call.route_key), rate, burst)
 
     # -- authorizers -----------------------------------------------------------------
+
+    def _iam(self, call: _Call) -> HttpResponse | None:
+        """IAM authorization: a SigV4 signature (service ``execute-api``) by a key of the
+        API's own account; Nubes has no IAM policies to consult beyond that."""
+        if self.keys is None:
+            return _message(403, "Forbidden")
+        try:
+            auth = verify_signature(call.request, self.keys)
+        except ServiceError as error:
+            return _message(403, error.message)
+        if auth is None:
+            return _message(403, "Missing Authentication Token")
+        if auth.account_id != call.account or auth.service != "execute-api":
+            return _message(403, "Forbidden")
+        user_arn = f"arn:aws:iam::{auth.account_id}:root"
+        call.authorizer = {"iam": {
+            "accessKey": auth.access_key, "accountId": auth.account_id,
+            "callerId": auth.account_id, "cognitoIdentity": None, "principalOrgId": None,
+            "userArn": user_arn, "userId": auth.account_id}}
+        return None
 
     async def _jwt(self, call: _Call, route: Doc, authorizer: Doc) -> HttpResponse | None:
         token = _identity(call, authorizer["IdentitySource"][0])
