@@ -295,15 +295,21 @@ class Deployer:
         apigw.create_deployment(restApiId=api_id, stageName=stage)
         return api_id
 
-    def http_api(self, name: str, function_arn: str) -> str:
+    def http_api(self, name: str, function_arn: str, payload_format: str = "2.0") -> str:
         """The endpoint of the HTTP API ``name`` in front of the function: made by quick
-        create (a ``$default`` route, a payload-2.0 proxy integration and an auto-deployed
-        ``$default`` stage) if there is none, and the permission to invoke it."""
+        create (a ``$default`` route, a proxy integration and an auto-deployed ``$default``
+        stage) if there is none, its integration sending ``payload_format`` events, and
+        the permission to invoke the function."""
         v2 = self.client("apigatewayv2")
         found = [api for page in v2.get_paginator("get_apis").paginate()
                  for api in page.get("Items", []) if api.get("Name") == name]
         api = found[0] if found else v2.create_api(Name=name, ProtocolType="HTTP",
                                                    Target=function_arn)
+        for integration in v2.get_integrations(ApiId=api["ApiId"]).get("Items", []):
+            if integration.get("PayloadFormatVersion") != payload_format:
+                v2.update_integration(ApiId=api["ApiId"],
+                                      IntegrationId=integration["IntegrationId"],
+                                      PayloadFormatVersion=payload_format)
         region, account = function_arn.split(":")[3], function_arn.split(":")[4]
         self.allow(function_arn.split(":")[6], f"http-api-{api['ApiId']}",
                    "apigateway.amazonaws.com",

@@ -103,3 +103,20 @@ def test_fastapi_through_an_http_api(examples_server: NubesServer, web_apps: Dep
                       {"Content-Type": "application/json"})
     assert created.status == 201 and created.json() == {"name": "pen", "count": 2}
     assert request(examples_server, "GET", f"{url}nowhere").status == 404
+
+
+def test_flask_through_an_http_api_sending_payload_1_0(examples_server: NubesServer,
+                                                       aws: Deployer,
+                                                       web_apps: Deployed) -> None:
+    line = next(r for r in web_apps.resources if r.startswith("HTTP API flask-app "))
+    url = line.split(" at ", 1)[1].split(" ", 1)[0]
+    api_id = url.split("//", 1)[1].split(".", 1)[0]
+    integrations = aws.client("apigatewayv2").get_integrations(ApiId=api_id)["Items"]
+    assert [i["PayloadFormatVersion"] for i in integrations] == ["1.0"]
+    got = request(examples_server, "POST", f"{url}echo/ann?z=1&z=2", json.dumps({"b": 2}),
+                  {"Content-Type": "application/json"})
+    assert got.status == 201
+    assert got.json() == {"name": "ann", "method": "POST", "args": {"z": "1"},
+                          "json": {"b": 2}}
+    cookies = request(examples_server, "GET", f"{url}cookie")
+    assert sorted(cookies.all("set-cookie")) == ["flavour=oat; Path=/", "size=large; Path=/"]
