@@ -157,7 +157,7 @@ def test_an_s3_request_matching_no_operation_is_a_client_error(
         ("stepfunctions", "ListStateMachines", lambda c: c.list_state_machines(),
          "application/x-amz-json-1.0"),
         ("sts", "GetCallerIdentity", lambda c: c.get_caller_identity(), "text/xml"),
-        ("apigateway", "GetRestApis", lambda c: c.get_rest_apis(), "application/json"),
+        ("apigateway", "GetDomainNames", lambda c: c.get_domain_names(), "application/json"),
     ],
 )
 def test_a_service_not_implemented_yet_is_501_naming_the_operation(
