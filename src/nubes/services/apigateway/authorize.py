@@ -38,6 +38,8 @@ class Verdict:
     usage_key: str | None = None
 
 
+_CACHE_SIZE = 10_000  # authorizer results kept per process
+
 UNAUTHORIZED = Verdict(False, 401, "Unauthorized", "UnauthorizedException")
 CONFIG_ERROR = Verdict(False, 500, None, "AuthorizerConfigurationException")
 
@@ -116,7 +118,7 @@ class Authorizers:
             cached = fresh
             cached.expires = now + ttl
             if ttl > 0 and identity:
-                self._cache[key] = cached
+                self._keep(key, cached, now)
         decision = evaluate(cached.policy, method_arn)
         if decision is True:
             return Verdict(True, principal_id=cached.principal_id, context=cached.context,
@@ -126,6 +128,17 @@ class Authorizers:
                            "with an explicit deny", "AccessDeniedException", True)
         return Verdict(False, 403, "User is not authorized to access this resource",
                        "AccessDeniedException", True)
+
+    def _keep(self, key: tuple[str, str, tuple[str, ...]], result: _Cached, now: float
+              ) -> None:
+        """Cache a result; past ``_CACHE_SIZE`` entries, expired ones go, then the
+        oldest."""
+        if len(self._cache) >= _CACHE_SIZE:
+            for stale in [k for k, v in self._cache.items() if v.expires <= now]:
+                del self._cache[stale]
+            while len(self._cache) >= _CACHE_SIZE:
+                del self._cache[next(iter(self._cache))]
+        self._cache[key] = result
 
     async def _call(self, api_id: str, account: str, region: str, authorizer: Doc,
                     event: dict[str, Any]) -> _Cached | Verdict:
