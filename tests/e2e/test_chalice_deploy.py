@@ -1,5 +1,6 @@
 """``chalice deploy``, unchanged, pointed at Nubes with ``AWS_ENDPOINT_URL``: the
-url-shortener app is deployed by Chalice's own deployer and answers over plain HTTP."""
+url-shortener app is deployed by Chalice's own deployer, answers over plain HTTP, is
+deployed again (Chalice's update path) and removed with ``chalice delete``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 from nubes.examples_deploy import Deployer
 from tests.e2e.conftest import EXAMPLES
@@ -49,3 +51,13 @@ def test_chalice_deploy_then_http(examples_server: NubesServer, aws: Deployer,
                            text=True, timeout=240)
     assert again.returncode == 0, again.stdout + again.stderr
     assert request(examples_server, "GET", f"{url}{created.json()['code']}").status == 302
+    # chalice delete removes what it made: the REST API, then the function.
+    gone = subprocess.run([*chalice, "delete"], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=240)
+    assert gone.returncode == 0, gone.stdout + gone.stderr
+    with pytest.raises(ClientError) as no_api:
+        aws.client("apigateway").get_rest_api(restApiId=api_id)
+    assert no_api.value.response["Error"]["Code"] == "NotFoundException"
+    with pytest.raises(ClientError) as no_function:
+        aws.client("lambda").get_function(FunctionName="url-shortener-dev")
+    assert no_function.value.response["Error"]["Code"] == "ResourceNotFoundException"
