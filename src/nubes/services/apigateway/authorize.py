@@ -33,6 +33,7 @@ class Verdict:
     message: str | None = None
     error_type: str | None = None
     upper_message: bool = False  # the explicit-deny bodies say "Message", as AWS's do
+    response_type: str | None = None  # the gateway response that shapes the error
     principal_id: str | None = None
     context: dict[str, Any] | None = None
     usage_key: str | None = None
@@ -40,8 +41,10 @@ class Verdict:
 
 _CACHE_SIZE = 10_000  # authorizer results kept per process
 
-UNAUTHORIZED = Verdict(False, 401, "Unauthorized", "UnauthorizedException")
-CONFIG_ERROR = Verdict(False, 500, None, "AuthorizerConfigurationException")
+UNAUTHORIZED = Verdict(False, 401, "Unauthorized", "UnauthorizedException",
+                       response_type="UNAUTHORIZED")
+CONFIG_ERROR = Verdict(False, 500, None, "AuthorizerConfigurationException",
+                       response_type="AUTHORIZER_CONFIGURATION_ERROR")
 
 
 def _listed(value: Any) -> list[str]:
@@ -125,9 +128,10 @@ class Authorizers:
                            usage_key=cached.usage_key)
         if decision is False:
             return Verdict(False, 403, "User is not authorized to access this resource "
-                           "with an explicit deny", "AccessDeniedException", True)
+                           "with an explicit deny", "AccessDeniedException", True,
+                           response_type="ACCESS_DENIED")
         return Verdict(False, 403, "User is not authorized to access this resource",
-                       "AccessDeniedException", True)
+                       "AccessDeniedException", True, response_type="ACCESS_DENIED")
 
     def _keep(self, key: tuple[str, str, tuple[str, ...]], result: _Cached, now: float
               ) -> None:

@@ -32,14 +32,16 @@ from nubes.services.apigateway.authorize import (
 from nubes.services.apigateway.core import API
 from nubes.services.apigateway.deployments import DEPLOYMENT, STAGE
 from nubes.services.apigateway.functions import FunctionCaller
-from nubes.services.apigateway.integrations import Call, error, integrate
+from nubes.services.apigateway.gateway_responses import customized
+from nubes.services.apigateway.integrations import Call, GatewayError, error, integrate
 from nubes.services.apigateway.keys import APIKEY, PLAN, PLAN_KEY
 from nubes.services.apigateway.limits import Buckets, use_quota
 from nubes.services.apigateway.routes import match
 from nubes.services.apigateway.store import ApiGatewayStore, Doc
 
 FORBIDDEN = ("Forbidden", "ForbiddenException")
-MISSING_TOKEN = ("Missing Authentication Token", "MissingAuthenticationTokenException")
+MISSING_TOKEN = ("Missing Authentication Token", "MissingAuthenticationTokenException",
+                 "MISSING_AUTHENTICATION_TOKEN")
 _SNAPSHOTS_KEPT = 256
 
 
@@ -74,24 +76,48 @@ class RestApiDoor:
         snapshot = self._snapshot(api_id, stage["deploymentId"])
         path = request.path_after_stage
         found = match(snapshot, request.method, path) if snapshot else None
-        if snapshot is None or found is None:
+        if snapshot is None:
             return error(403, *MISSING_TOKEN)
+        if found is None:
+            return self._customized(error(403, *MISSING_TOKEN), snapshot, request, stage,
+                                    request_id, {})
         call = Call(request=request, api=snapshot, stage=stage, account=owner.account,
                     region=owner.region, request_id=request_id, resource=found.resource,
                     method=found.method, path=path, path_parameters=found.path_parameters)
+        answer = await self._served(call)
+        if isinstance(answer, GatewayError):
+            return self._customized(answer, snapshot, request, stage, request_id,
+                                    call.context())
+        return answer
+
+    async def _served(self, call: Call) -> HttpResponse:
         if not self._stage_allows(call):
-            return error(429, "Too Many Requests", "TooManyRequestsException")
+            return error(429, "Too Many Requests", "TooManyRequestsException", "THROTTLED")
         verdict = await self._authorize(call)
         if not verdict.allowed:
+            answer = error(verdict.status, verdict.message, verdict.error_type,
+                           verdict.response_type)
             if verdict.upper_message:
-                answer = error(verdict.status, None, verdict.error_type)
                 answer.body = json.dumps({"Message": verdict.message}).encode()
-                return answer
-            return error(verdict.status, verdict.message, verdict.error_type)
+            return answer
         refused = self._check_key(call, verdict)
         if refused is not None:
             return refused
         return await integrate(call, self.functions)
+
+    @staticmethod
+    def _customized(answer: GatewayError, snapshot: Doc, request: HttpRequest, stage: Doc,
+                    request_id: str, context: dict[str, Any]) -> HttpResponse:
+        """The error as the API's gateway responses shape it, if they do."""
+        values = {"header": dict(request.headers), "querystring": dict(request.query)}
+        shaped = customized(snapshot, answer.response_type, answer.status, answer.message,
+                            {"requestId": request_id, "stage": stage["stageName"],
+                             "apiId": snapshot["id"], **context}, values)
+        if shaped is None:
+            return answer
+        status, headers, body = shaped
+        kept = [(n, v) for n, v in answer.headers if n.lower() == "x-amzn-errortype"]
+        return HttpResponse(status, headers + kept, body)
 
     def _snapshot(self, api_id: str, deployment_id: str) -> Doc | None:
         snapshot = self._snapshots.get(deployment_id)
@@ -196,12 +222,14 @@ class RestApiDoor:
         try:
             auth = verify_signature(call.request, self.keys)
         except ServiceError as failed:
-            return Verdict(False, 403, failed.message, "InvalidSignatureException")
+            return Verdict(False, 403, failed.message, "InvalidSignatureException",
+                           response_type="INVALID_SIGNATURE")
         if auth is None:
-            return Verdict(False, 403, *MISSING_TOKEN)
+            return Verdict(False, 403, MISSING_TOKEN[0], MISSING_TOKEN[1],
+                           response_type=MISSING_TOKEN[2])
         if auth.service != "execute-api" or auth.account_id != call.account:
             return Verdict(False, 403, "User is not authorized to access this resource",
-                           "AccessDeniedException", True)
+                           "AccessDeniedException", True, response_type="ACCESS_DENIED")
         call.identity = {"accountId": auth.account_id, "accessKey": auth.access_key,
                          "caller": auth.access_key, "user": auth.access_key,
                          "userArn": f"arn:aws:iam::{auth.account_id}:root"}
@@ -219,20 +247,20 @@ class RestApiDoor:
         found = self.store.by_lookup(APIKEY, value) if value else None
         if found is None or (found[0].account, found[0].region) != (call.account,
                                                                      call.region):
-            return error(403, *FORBIDDEN)
+            return error(403, *FORBIDDEN, "INVALID_API_KEY")
         key = found[1]
         if not key.get("enabled"):
-            return error(403, *FORBIDDEN)
+            return error(403, *FORBIDDEN, "INVALID_API_KEY")
         plan = self._plan_for(call, key["id"])
         if plan is None:
-            return error(403, *FORBIDDEN)
+            return error(403, *FORBIDDEN, "INVALID_API_KEY")
         throttle = plan.get("throttle")
         if throttle and not self.buckets.take(
                 ("plan", plan["id"], key["id"]), float(throttle.get("rateLimit", 0.0)),
                 int(throttle.get("burstLimit", 0))):
-            return error(429, "Too Many Requests", "TooManyRequestsException")
+            return error(429, "Too Many Requests", "TooManyRequestsException", "THROTTLED")
         if not use_quota(self.store, plan, key["id"], datetime.now(UTC)):
-            return error(429, "Limit Exceeded", "LimitExceededException")
+            return error(429, "Limit Exceeded", "LimitExceededException", "QUOTA_EXCEEDED")
         call.identity = {**call.identity, "apiKey": key["value"], "apiKeyId": key["id"]}
         return None
 

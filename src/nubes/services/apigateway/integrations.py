@@ -41,20 +41,31 @@ _HOP_BY_HOP = frozenset({"host", "connection", "keep-alive", "transfer-encoding"
                          "expect"})
 
 
-def error(status: int, message: str | None, error_type: str | None = None) -> HttpResponse:
+@dataclass(slots=True)
+class GatewayError(HttpResponse):
+    """An error API Gateway itself answers, which the API's gateway responses may
+    customize: its response type and message."""
+
+    response_type: str = "DEFAULT_4XX"
+    message: str | None = None
+
+
+def error(status: int, message: str | None, error_type: str | None = None,
+          response_type: str | None = None) -> GatewayError:
     """An error as API Gateway answers it: ``{"message": ...}`` and its error type."""
-    if message is None:
-        answer = HttpResponse(status, [("content-type", "application/json")],
-                              b'{"message":null}')
-    else:
-        answer = json_message(status, message)
+    answer = GatewayError(status, [("content-type", "application/json")],
+                          json_message(status, message).body if message is not None
+                          else b'{"message":null}',
+                          response_type or ("DEFAULT_5XX" if status >= 500
+                                            else "DEFAULT_4XX"), message)
     if error_type:
         answer.headers.append(("x-amzn-ErrorType", error_type))
     return answer
 
 
-def internal_error(status: int = 500) -> HttpResponse:
-    return error(status, "Internal server error", "InternalServerErrorException")
+def internal_error(status: int = 500, response_type: str | None = None) -> GatewayError:
+    return error(status, "Internal server error", "InternalServerErrorException",
+                 response_type or ("API_CONFIGURATION_ERROR" if status == 500 else None))
 
 
 @dataclass(slots=True)
@@ -155,9 +166,9 @@ def _function_failure(called: Called) -> HttpResponse | None:
     if called.status in (CallStatus.FORBIDDEN, CallStatus.MISSING, CallStatus.NOT_READY):
         return internal_error(500)
     if called.status is CallStatus.TIMEOUT:
-        return error(504, "Endpoint request timed out")
+        return error(504, "Endpoint request timed out", None, "INTEGRATION_TIMEOUT")
     if called.status is CallStatus.THROTTLED:
-        return error(429, "Too Many Requests", "TooManyRequestsException")
+        return error(429, "Too Many Requests", "TooManyRequestsException", "THROTTLED")
     return None
 
 
@@ -224,7 +235,8 @@ def _mapped_request(call: Call) -> bytes | HttpResponse:
     behavior = call.integration.get("passthroughBehavior") or "WHEN_NO_MATCH"
     if template is None:
         if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and templates):
-            return error(415, "Unsupported Media Type", "UnsupportedMediaTypeException")
+            return error(415, "Unsupported Media Type", "UnsupportedMediaTypeException",
+                         "UNSUPPORTED_MEDIA_TYPE")
         return call.request.body
     input_ = Input(call.request.body, call.params())
     return render_template(template, input_, call.context(), call.variables).encode()
@@ -390,10 +402,10 @@ async def _http(call: Call, body: bytes, pass_headers: bool
         return await asyncio.to_thread(_fetch, _target_url(call), method, headers, body,
                                        _timeout_s(call))
     except TimeoutError:
-        return error(504, "Endpoint request timed out")
+        return error(504, "Endpoint request timed out", None, "INTEGRATION_TIMEOUT")
     except (OSError, ValueError) as failed:
         log.info("apigateway: %s: HTTP integration failed: %s", call.api["id"], failed)
-        return internal_error(502 if call.integration.get("type") == "HTTP_PROXY" else 500)
+        return internal_error(502, "INTEGRATION_FAILURE")
 
 
 async def _http_proxy(call: Call) -> HttpResponse:

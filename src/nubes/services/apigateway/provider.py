@@ -10,6 +10,7 @@ from typing import ClassVar
 from nubes.services.apigateway.authorizers import AuthorizerOps
 from nubes.services.apigateway.core import ApiCore
 from nubes.services.apigateway.deployments import DeploymentOps
+from nubes.services.apigateway.gateway_responses import GatewayResponseOps
 from nubes.services.apigateway.imports import ImportOps
 from nubes.services.apigateway.keys import KeyOps
 from nubes.services.apigateway.resources import ResourceOps
@@ -18,7 +19,7 @@ from nubes.services.base import Provider
 
 
 class ApiGatewayProvider(ImportOps, ResourceOps, DeploymentOps, KeyOps, AuthorizerOps,
-                         Provider):
+                         GatewayResponseOps, Provider):
     service_name: ClassVar[str] = "apigateway"
 
     def __init__(self, store: ApiGatewayStore, *,
