@@ -17,6 +17,9 @@ SWAGGER: dict[str, Any] = {
     "info": {"title": "pets", "version": "1.0"},
     "x-amazon-apigateway-binary-media-types": ["image/png"],
     "x-amazon-apigateway-api-key-source": "HEADER",
+    "x-amazon-apigateway-gateway-responses": {
+        "DEFAULT_4XX": {"responseParameters": {
+            "gatewayResponse.header.Access-Control-Allow-Origin": "'*'"}}},
     "securityDefinitions": {
         "api_key": {"type": "apiKey", "name": "x-api-key", "in": "header"},
         "tokens": {"type": "apiKey", "name": "Authorization", "in": "header",
@@ -143,3 +146,5 @@ def test_an_imported_api_serves_requests(nubes_server: NubesServer, apigw: Any,
     assert (greedy.status, greedy.body) == (200, b"/{proxy+}")
     mocked = call(nubes_server.endpoint, api["id"], "/prod/pets/1")
     assert mocked.status == 401  # the token authorizer needs its header
+    assert mocked.headers["access-control-allow-origin"] == "*"  # the gateway response
+    assert mocked.json() == {"message": "Unauthorized"}

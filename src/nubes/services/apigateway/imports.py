@@ -7,6 +7,7 @@ from typing import Any
 from nubes.services.apigateway import exceptions as exc
 from nubes.services.apigateway.apis import ApiOps, new_api_doc
 from nubes.services.apigateway.authorizers import check_authorizer
+from nubes.services.apigateway.gateway_responses import TYPES
 from nubes.services.apigateway.models import public
 from nubes.services.apigateway.openapi import api_members, apply_document, parse_document
 from nubes.services.apigateway.store import Doc
@@ -29,6 +30,9 @@ def _options(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 def _checked(api: Doc) -> Doc:
     for authorizer in api["_authorizers"].values():
         check_authorizer(authorizer)
+    for kind in api.get("_gatewayResponses") or {}:
+        if kind not in TYPES:
+            raise exc.bad_request(f"Invalid gateway response type: {kind}")
     return api
 
 

@@ -6,7 +6,8 @@ request parameters, responses as method responses), ``x-amazon-apigateway-integr
 (with its ``responses`` keyed by selection pattern), ``securityDefinitions`` /
 ``components.securitySchemes`` (API keys, ``x-amazon-apigateway-authorizer`` Lambda
 authorizers, ``awsSigv4``), ``x-amazon-apigateway-binary-media-types``,
-``x-amazon-apigateway-api-key-source``, ``x-amazon-apigateway-policy``, ``basePath``
+``x-amazon-apigateway-api-key-source``, ``x-amazon-apigateway-policy``,
+``x-amazon-apigateway-gateway-responses``, ``basePath``
 (with the ``basepath`` import parameter: ignore, prepend, split). Models and request
 validators are not read.
 """
@@ -225,4 +226,24 @@ def apply_document(api: Doc, doc: Doc, mode: str, basepath_mode: str) -> Doc:
         if member != "name" or mode == "overwrite":
             api[member] = value
     merge_paths(api, doc, basepath_mode)
+    responses = gateway_responses(doc)
+    if mode == "overwrite":
+        api["_gatewayResponses"] = responses
+    else:
+        api.setdefault("_gatewayResponses", {}).update(responses)
     return api
+
+
+def gateway_responses(doc: Doc) -> dict[str, Doc]:
+    """``x-amazon-apigateway-gateway-responses``, by response type."""
+    out: dict[str, Doc] = {}
+    for kind, spec in (doc.get("x-amazon-apigateway-gateway-responses") or {}).items():
+        if not isinstance(spec, dict):
+            continue
+        entry: Doc = {"responseType": kind, "defaultResponse": False,
+                      "responseParameters": dict(spec.get("responseParameters") or {}),
+                      "responseTemplates": dict(spec.get("responseTemplates") or {})}
+        if spec.get("statusCode") is not None:
+            entry["statusCode"] = str(spec["statusCode"])
+        out[str(kind)] = entry
+    return out
