@@ -55,6 +55,13 @@ def test_quick_create(apigw: Any, http_api: Callable[..., str]) -> None:
     assert stage["DeploymentId"]
     keyed = http_api(Target=LAMBDA, RouteKey="GET /hello")
     assert [r["RouteKey"] for r in apigw.get_routes(ApiId=keyed)["Items"]] == ["GET /hello"]
+    other = LAMBDA.replace("whatever", "other")
+    apigw.update_api(ApiId=keyed, Target=other, RouteKey="POST /hello")
+    assert [r["RouteKey"] for r in apigw.get_routes(ApiId=keyed)["Items"]] == ["POST /hello"]
+    assert apigw.get_integrations(ApiId=keyed)["Items"][0]["IntegrationUri"] == other
+    with pytest.raises(ClientError) as error:
+        apigw.update_api(ApiId=http_api(), Target=other)
+    assert _code(error) == ("BadRequestException", 400)
 
 
 def test_unsupported_protocol_and_missing_name(apigw: Any) -> None:

@@ -246,6 +246,23 @@ class HttpApiOps:
         deployment = self._deploy(doc, "", auto=True)
         self._point(doc, stage, deployment["DeploymentId"])
 
+    def _quick_update(self, doc: Doc, target: str | None, route_key: str | None) -> None:
+        """UpdateApi's ``Target``/``RouteKey``: only for APIs made by quick create, whose
+        managed integration and route they change."""
+        managed = [i for i in doc["integrations"].values() if i.get("ApiGatewayManaged")]
+        routes = [r for r in doc["routes"].values() if r.get("ApiGatewayManaged")]
+        if not managed or not routes:
+            raise exc.bad_request("Target and RouteKey can only be updated for APIs made "
+                                  "by quick create")
+        if target:
+            kind = managed[0]["IntegrationType"]
+            if (kind == "AWS_PROXY") != (function_arn(target) is not None):
+                raise exc.bad_request("Target must stay of the same kind (a Lambda function "
+                                      "or an HTTP URL)")
+            self._integration(doc, {"IntegrationUri": target}, integration=managed[0])
+        if route_key:
+            self._route(doc, {"RouteKey": route_key}, route=routes[0])
+
     def get_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         return self._api_out(ctx, self._doc(ctx, params["ApiId"]))
 
@@ -255,11 +272,9 @@ class HttpApiOps:
 
     def update_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         _unsupported(params, "CredentialsArn", "DisableSchemaValidation")
-        if params.get("Target") or params.get("RouteKey"):
-            raise exc.bad_request("Nubes does not update quick-create targets; update the "
-                                  "integration or route instead")
-
         def change(doc: Doc) -> None:
+            if params.get("Target") or params.get("RouteKey"):
+                self._quick_update(doc, params.get("Target"), params.get("RouteKey"))
             api = doc["api"]
             for key in ("Name", "Description", "Version", "ApiKeySelectionExpression",
                         "DisableExecuteApiEndpoint", "IpAddressType"):
