@@ -159,3 +159,24 @@ def test_custom_authorization_needs_an_authorizer(apigw: Any, api: dict[str, Any
     apigw.delete_authorizer(restApiId=api["id"], authorizerId=request["id"])
     assert error_of(lambda: apigw.get_authorizer(
         restApiId=api["id"], authorizerId=request["id"]))["Code"] == "NotFoundException"
+
+
+def test_models(apigw: Any, api: dict[str, Any]) -> None:
+    names = {m["name"] for m in apigw.get_models(restApiId=api["id"])["items"]}
+    assert names == {"Empty", "Error"}  # as AWS creates them
+    schema = '{"type": "object", "properties": {"name": {"type": "string"}}}'
+    created = apigw.create_model(restApiId=api["id"], name="Pet", schema=schema,
+                                 contentType="application/json", description="a pet")
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201 and created["schema"] == schema
+    again = error_of(lambda: apigw.create_model(restApiId=api["id"], name="Pet",
+                                                schema=schema, contentType="application/json"))
+    assert again["Code"] == "ConflictException"
+    invalid = error_of(lambda: apigw.create_model(restApiId=api["id"], name="Bad",
+                                                  schema="{nope", contentType="application/json"))
+    assert invalid["Code"] == "BadRequestException"
+    updated = apigw.update_model(restApiId=api["id"], modelName="Pet", patchOperations=[
+        {"op": "replace", "path": "/description", "value": "a good pet"}])
+    assert updated["description"] == "a good pet"
+    apigw.delete_model(restApiId=api["id"], modelName="Pet")
+    missing = error_of(lambda: apigw.get_model(restApiId=api["id"], modelName="Pet"))
+    assert missing["Code"] == "NotFoundException"

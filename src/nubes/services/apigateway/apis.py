@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nubes.services.apigateway import exceptions as exc
+from nubes.services.apigateway.api_models import default_models
 from nubes.services.apigateway.core import API, ApiCore, page, required
 from nubes.services.apigateway.models import apply_patch, new_id, public
 from nubes.services.apigateway.store import Conflict, Doc
@@ -33,7 +34,7 @@ def new_api_doc(api_id: str, params: dict[str, Any], now: float) -> Doc:
         "disableExecuteApiEndpoint": bool(params.get("disableExecuteApiEndpoint", False)),
         "rootResourceId": root,
         "_resources": {root: {"id": root, "path": "/"}},
-        "_authorizers": {}, "_models": {},
+        "_authorizers": {}, "_models": default_models(),
     }
     for member in ("description", "version", "binaryMediaTypes", "minimumCompressionSize",
                    "policy", "tags"):

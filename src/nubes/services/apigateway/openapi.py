@@ -8,8 +8,8 @@ request parameters, responses as method responses), ``x-amazon-apigateway-integr
 authorizers, ``awsSigv4``), ``x-amazon-apigateway-binary-media-types``,
 ``x-amazon-apigateway-api-key-source``, ``x-amazon-apigateway-policy``,
 ``x-amazon-apigateway-gateway-responses``, ``basePath``
-(with the ``basepath`` import parameter: ignore, prepend, split). Models and request
-validators are not read.
+(with the ``basepath`` import parameter: ignore, prepend, split), ``definitions`` /
+``components.schemas`` (as models). Request validators are not read.
 """
 
 from __future__ import annotations
@@ -226,6 +226,12 @@ def apply_document(api: Doc, doc: Doc, mode: str, basepath_mode: str) -> Doc:
         if member != "name" or mode == "overwrite":
             api[member] = value
     merge_paths(api, doc, basepath_mode)
+    models = api.setdefault("_models", {})
+    schemas = doc.get("definitions") or (doc.get("components") or {}).get("schemas") or {}
+    for name, schema in schemas.items():
+        known = models.get(name) or {"id": new_id("model"), "name": str(name),
+                                     "contentType": "application/json"}
+        models[str(name)] = {**known, "schema": json.dumps(schema, indent=2)}
     responses = gateway_responses(doc)
     if mode == "overwrite":
         api["_gatewayResponses"] = responses

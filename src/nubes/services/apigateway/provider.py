@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import ClassVar
 
+from nubes.services.apigateway.api_models import ModelOps
 from nubes.services.apigateway.authorizers import AuthorizerOps
 from nubes.services.apigateway.core import ApiCore
 from nubes.services.apigateway.deployments import DeploymentOps
@@ -19,7 +20,7 @@ from nubes.services.base import Provider
 
 
 class ApiGatewayProvider(ImportOps, ResourceOps, DeploymentOps, KeyOps, AuthorizerOps,
-                         GatewayResponseOps, Provider):
+                         GatewayResponseOps, ModelOps, Provider):
     service_name: ClassVar[str] = "apigateway"
 
     def __init__(self, store: ApiGatewayStore, *,
