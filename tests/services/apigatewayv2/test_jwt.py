@@ -123,6 +123,11 @@ def test_jwt_authorizer(apigw: Any, call: Callable[..., Answer], http_api: Calla
     assert status(issuer.token(issuer.claims(exp=now - 10))) == 401
     assert status(issuer.token(issuer.claims(nbf=now + 600))) == 401
     assert status(issuer.token(issuer.claims(aud="someone-else"))) == 401
+    refused = call(api_id, "GET", "/me", {
+        "authorization": issuer.token(issuer.claims(aud="someone-else"))})
+    assert refused.header("www-authenticate") == (
+        'Bearer scope="" error="invalid_token" '
+        'error_description="the token does not have a valid audience"')
     assert status(issuer.token(issuer.claims(iss="https://elsewhere"))) == 401
     no_aud = issuer.claims(client_id="other")
     del no_aud["aud"]

@@ -70,6 +70,13 @@ def _message(status: int, text: str) -> HttpResponse:
     return json_message(status, text)
 
 
+def _challenge(status: int, text: str, authenticate: str) -> HttpResponse:
+    """A JWT authorizer's refusal, with the ``www-authenticate`` header API Gateway adds."""
+    answer = _message(status, text)
+    answer.headers.append(("www-authenticate", authenticate))
+    return answer
+
+
 def _internal() -> HttpResponse:
     return _message(500, "Internal Server Error")
 
@@ -265,17 +272,21 @@ class HttpApiDoor:
     async def _jwt(self, call: _Call, route: Doc, authorizer: Doc) -> HttpResponse | None:
         token = _identity(call, authorizer["IdentitySource"][0])
         if not token:
-            return _message(401, "Unauthorized")
+            return _challenge(401, "Unauthorized", "Bearer")
         config = authorizer["JwtConfiguration"]
         try:
             claims = await jwt.validate(token, config["Issuer"], config["Audience"], self.jwks)
         except jwt.InvalidToken as error:
-            log.info("JWT refused for API %s: %s", call.api_id, error)
-            return _message(401, "Unauthorized")
+            description = str(error).replace('"', "'").encode("ascii", "replace").decode()
+            return _challenge(401, "Unauthorized", f'Bearer scope="" error="invalid_token" '
+                                                   f'error_description="{description}"')
         scopes = jwt.scopes_of(claims)
         wanted = route.get("AuthorizationScopes") or []
         if wanted and not set(wanted) & set(scopes):
-            return _message(403, "Forbidden")
+            return _challenge(403, "Forbidden", f'Bearer scope="{" ".join(wanted)}" '
+                                                f'error="insufficient_scope" '
+                                                f'error_description="expected scopes: '
+                                                f'[{" ".join(wanted)}]"')
         call.authorizer = {"jwt": {"claims": jwt.claims_for_event(claims),
                                    "scopes": scopes or None}}
         return None

@@ -32,7 +32,8 @@ _FETCH_TIMEOUT_S = 1.5  # API Gateway gives the JWKS endpoint 1,500 ms
 
 
 class InvalidToken(Exception):
-    """The token is missing, malformed, not valid now, or not signed by the issuer."""
+    """The token is malformed, not valid now, or not signed by the issuer (the message
+    is the ``error_description`` of the answer's ``www-authenticate`` header)."""
 
 
 def _b64(text: str) -> bytes:
@@ -104,7 +105,7 @@ def _verify(jwk: Mapping[str, Any], alg: str, signed: bytes, signature: bytes) -
     try:
         public_key(jwk).verify(signature, signed, padding.PKCS1v15(), _HASHES[bits]())
     except InvalidSignature:
-        raise InvalidToken("bad signature") from None
+        raise InvalidToken("the token signature is invalid") from None
 
 
 async def validate(token: str, issuer: str, audiences: Sequence[str], jwks: JwksCache,
@@ -114,15 +115,15 @@ async def validate(token: str, issuer: str, audiences: Sequence[str], jwks: Jwks
         token = token[7:].strip()
     parts = token.split(".")
     if len(parts) != 3:
-        raise InvalidToken("not a JWT")
+        raise InvalidToken("the token is not a valid JWT")
     try:
         header = json.loads(_b64(parts[0]))
         claims = json.loads(_b64(parts[1]))
         signature = _b64(parts[2])
     except (ValueError, UnicodeDecodeError):
-        raise InvalidToken("malformed JWT") from None
+        raise InvalidToken("the token is not a valid JWT") from None
     if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise InvalidToken("malformed JWT")
+        raise InvalidToken("the token is not a valid JWT")
     alg = str(header.get("alg", ""))
     kid = header.get("kid")
     if not isinstance(kid, str):
@@ -131,17 +132,17 @@ async def validate(token: str, issuer: str, audiences: Sequence[str], jwks: Jwks
     _verify(jwk, alg, f"{parts[0]}.{parts[1]}".encode(), signature)
     moment = time.time() if now is None else now
     if claims.get("iss") != issuer:
-        raise InvalidToken("wrong issuer")
+        raise InvalidToken("the token does not have a valid issuer")
     audience = claims.get("aud", claims.get("client_id"))
     held = audience if isinstance(audience, list) else [audience]
     if not any(a in audiences for a in held if isinstance(a, str)):
-        raise InvalidToken("wrong audience")
+        raise InvalidToken("the token does not have a valid audience")
     exp = claims.get("exp")
     if not isinstance(exp, (int, float)) or exp <= moment:
-        raise InvalidToken("expired")
+        raise InvalidToken("the token has expired")
     nbf = claims.get("nbf")
     if isinstance(nbf, (int, float)) and nbf > moment:
-        raise InvalidToken("not yet valid")
+        raise InvalidToken("the token is not valid yet")
     return claims
 
 
