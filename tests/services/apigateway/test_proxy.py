@@ -4,6 +4,7 @@ matching, stage variables, binary media types, and API Gateway's errors."""
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from typing import Any
 
@@ -159,3 +160,23 @@ def test_stage_variables_choose_the_function(nubes_server: NubesServer, apigw: A
     answer = call(nubes_server.endpoint, api["id"], "/test")
     assert answer.status == 200
     assert json.loads(answer.body)["event"]["stageVariables"]["fn"] == echo.rsplit(":", 1)[1]
+
+
+def test_compression_and_a_disabled_endpoint(nubes_server: NubesServer, apigw: Any,
+                                             lam: Any, echo: str) -> None:
+    api = apigw.create_rest_api(name=unique(), minimumCompressionSize=10)
+    proxy_method(apigw, api["id"], api["rootResourceId"], echo, "GET")
+    allow_api(lam, echo, api["id"])
+    deploy(apigw, api["id"])
+    plain = call(nubes_server.endpoint, api["id"], "/test")
+    assert "content-encoding" not in plain.headers
+    zipped = call(nubes_server.endpoint, api["id"], "/test",
+                  headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert json.loads(gzip.decompress(zipped.body))["event"]["resource"] == "/"
+    apigw.update_rest_api(restApiId=api["id"], patchOperations=[
+        {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "true"}])
+    assert call(nubes_server.endpoint, api["id"], "/test").status == 200  # not yet deployed
+    deploy(apigw, api["id"])
+    disabled = call(nubes_server.endpoint, api["id"], "/test")
+    assert (disabled.status, disabled.json()) == (403, {"message": "Forbidden"})

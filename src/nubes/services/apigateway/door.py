@@ -12,6 +12,7 @@ snapshot of a deployment never changes, so it is cached by deployment id.
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import re
 import secrets
@@ -43,6 +44,7 @@ FORBIDDEN = ("Forbidden", "ForbiddenException")
 MISSING_TOKEN = ("Missing Authentication Token", "MissingAuthenticationTokenException",
                  "MISSING_AUTHENTICATION_TOKEN")
 _SNAPSHOTS_KEPT = 256
+MAX_PAYLOAD = 10 * 1024 * 1024  # REST APIs' request payload limit
 
 
 class RestApiDoor:
@@ -78,6 +80,10 @@ class RestApiDoor:
         found = match(snapshot, request.method, path) if snapshot else None
         if snapshot is None:
             return error(403, *MISSING_TOKEN)
+        if snapshot.get("disableExecuteApiEndpoint"):
+            return error(403, *FORBIDDEN)
+        if len(request.body) > MAX_PAYLOAD:
+            return error(413, "Request Too Long", None, "REQUEST_TOO_LARGE")
         if found is None:
             return self._customized(error(403, *MISSING_TOKEN), snapshot, request, stage,
                                     request_id, {})
@@ -88,7 +94,8 @@ class RestApiDoor:
         if isinstance(answer, GatewayError):
             return self._customized(answer, snapshot, request, stage, request_id,
                                     call.context())
-        return answer
+        return compressed(answer, snapshot.get("minimumCompressionSize"),
+                          request.header("accept-encoding"))
 
     async def _served(self, call: Call) -> HttpResponse:
         if not self._stage_allows(call):
@@ -278,3 +285,19 @@ class RestApiDoor:
 def _extended_id() -> str:
     """An ``x-amz-apigw-id`` as API Gateway writes them: 16 base64 characters."""
     return base64.b64encode(secrets.token_bytes(12)).decode()[:16]
+
+
+def compressed(answer: HttpResponse, minimum: int | None, accept_encoding: str | None
+               ) -> HttpResponse:
+    """The answer gzipped when the API compresses (``minimumCompressionSize`` set, the
+    body at least that long) and the client accepts gzip."""
+    if minimum is None or len(answer.body) < int(minimum) or not accept_encoding:
+        return answer
+    accepted = [part.split(";")[0].strip().lower() for part in accept_encoding.split(",")]
+    if "gzip" not in accepted or any(n.lower() == "content-encoding"
+                                     for n, _ in answer.headers):
+        return answer
+    answer.body = gzip.compress(answer.body)
+    answer.headers = [(n, v) for n, v in answer.headers if n.lower() != "content-length"]
+    answer.headers.append(("content-encoding", "gzip"))
+    return answer
