@@ -1,5 +1,6 @@
 """A URL shortener written with Chalice: ``POST /`` stores a URL under a new short code,
 ``GET /{code}`` redirects (302) to it, or to ``BASE_URL`` for a code it does not know.
+``GET /`` is a page with a form posting to ``POST /``, for browsers.
 
 Plain Chalice, as deployed to AWS: the table's name comes from the environment
 (``TABLE_NAME``, set in ``.chalice/config.json`` or by ``deploy.py``), and boto3 is used
@@ -7,6 +8,7 @@ with no endpoint configured (inside a Nubes sandbox ``AWS_ENDPOINT_URL`` points 
 """
 
 import functools
+import html
 import json
 import os
 import secrets
@@ -49,6 +51,26 @@ def submitted_url() -> str:
     return url
 
 
+FORM = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>URL shortener</title></head>
+<body><h1>URL shortener</h1>
+<form method="post"><input name="url" type="url" size="60" placeholder="https://..." required>
+<button>Shorten</button></form>{result}</body></html>
+"""
+
+
+def wants_html() -> bool:
+    """A browser's form post (it accepts text/html) gets a page back; scripts get JSON."""
+    return "text/html" in app.current_request.headers.get("accept", "")
+
+
+@app.route("/", methods=["GET"])
+def form() -> Response:
+    """A page with a form, so the shortener works from a browser too."""
+    return Response(status_code=200, body=FORM.format(result=""),
+                    headers={"Content-Type": "text/html; charset=utf-8"})
+
+
 @app.route("/", methods=["POST"], content_types=CONTENT_TYPES)
 def shorten() -> Response:
     url = submitted_url()
@@ -66,6 +88,13 @@ def shorten() -> Response:
     proto = app.current_request.headers.get("x-forwarded-proto", "https")
     prefix = f"/{stage}" if stage and stage != "$default" else ""
     short = f"{proto}://{host}{prefix}/{code}"
+    if wants_html():
+        link = html.escape(short)
+        page = FORM.format(result=f'<p><a href="{link}">{link}</a> &rarr; '
+                                  f"{html.escape(url)}</p>")
+        return Response(status_code=201, body=page,
+                        headers={"Content-Type": "text/html; charset=utf-8",
+                                 "Location": short})
     return Response(status_code=201, body={"code": code, "url": url, "short_url": short},
                     headers={"Location": short})
 

@@ -96,3 +96,18 @@ def test_over_http_json_and_refusals(examples_server: NubesServer, shortener: De
     unrouted = request(examples_server, "PUT", url, "x")  # no PUT method: API Gateway's 403
     assert unrouted.status == 403
     assert unrouted.json() == {"message": "Missing Authentication Token"}
+
+
+def test_from_a_browser(examples_server: NubesServer, shortener: Deployed) -> None:
+    url = api_url(shortener)
+    page = request(examples_server, "GET", url, headers={"Accept": "text/html"})
+    assert page.status == 200
+    assert page.header("content-type") == "text/html; charset=utf-8"
+    assert b'<form method="post">' in page.body
+    posted = request(examples_server, "POST", url, "url=https%3A%2F%2Fexample.org%2F%3Fa%3D1",
+                     {"Content-Type": "application/x-www-form-urlencoded",
+                      "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert posted.status == 201 and posted.header("content-type") == "text/html; charset=utf-8"
+    short = str(posted.header("location"))
+    assert f'<a href="{short}">'.encode() in posted.body
+    assert request(examples_server, "GET", short).header("location") == "https://example.org/?a=1"
