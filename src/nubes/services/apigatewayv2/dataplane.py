@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 _ACCOUNT_RATE = 10000.0  # AWS's default account-level throttling: the bound for a
 _ACCOUNT_BURST = 5000  # route that sets only one of rate and burst
+_AUTH_CACHE_SIZE = 10000  # cached authorizer answers kept at most (per server)
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate",
                          "proxy-authorization", "te", "trailer", "transfer-encoding",
                          "upgrade", "host", "content-length"})
@@ -146,6 +147,14 @@ class HttpApiDoor:
 
     def owns(self, target_id: str) -> bool:
         return self.store.exists(target_id)
+
+    def _evict_expired(self) -> None:
+        """Drop expired cached answers; if all are live, the oldest half."""
+        now = self.clock()
+        live = {k: v for k, v in self._auth_cache.items() if v[0] > now}
+        if len(live) >= _AUTH_CACHE_SIZE:
+            live = dict(sorted(live.items(), key=lambda item: item[1][0])[len(live) // 2:])
+        self._auth_cache = live
 
     def reset_authorizer_cache(self, api_id: str, stage: str | None = None) -> None:
         """Forget cached authorizer answers of a stage (of every stage: ``None``)."""
@@ -310,6 +319,8 @@ class HttpApiDoor:
             if answer is None:
                 return _internal()
             if ttl and identity:
+                if len(self._auth_cache) >= _AUTH_CACHE_SIZE:
+                    self._evict_expired()
                 self._auth_cache[key] = (self.clock() + ttl, answer)
         return self._authorized(call, authorizer, answer)
 
