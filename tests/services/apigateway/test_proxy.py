@@ -180,3 +180,26 @@ def test_compression_and_a_disabled_endpoint(nubes_server: NubesServer, apigw: A
     deploy(apigw, api["id"])
     disabled = call(nubes_server.endpoint, api["id"], "/test")
     assert (disabled.status, disabled.json()) == (403, {"message": "Forbidden"})
+
+
+def test_a_resource_policy(nubes_server: NubesServer, apigw: Any, lam: Any,
+                           echo: str) -> None:
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+         "Resource": "execute-api:/*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+         "Resource": "execute-api:/*/*/secret"}]}
+    api = apigw.create_rest_api(name=unique(), policy=json.dumps(policy))
+    secret = apigw.create_resource(restApiId=api["id"], parentId=api["rootResourceId"],
+                                   pathPart="secret")
+    proxy_method(apigw, api["id"], api["rootResourceId"], echo, "GET")
+    proxy_method(apigw, api["id"], secret["id"], echo, "GET")
+    allow_api(lam, echo, api["id"])
+    deploy(apigw, api["id"])
+    assert call(nubes_server.endpoint, api["id"], "/test").status == 200
+    denied = call(nubes_server.endpoint, api["id"], "/test/secret")
+    assert denied.status == 403
+    assert denied.json() == {"Message": (
+        "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+        f"arn:aws:execute-api:us-east-1:********0000:{api['id']}/test/GET/secret "
+        "with an explicit deny")}

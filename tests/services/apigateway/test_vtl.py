@@ -1,5 +1,5 @@
-"""The mapping-template language (a VTL subset), JSONPath, authorizer policy evaluation
-and resource matching, as units (no server)."""
+"""The mapping-template language (a VTL subset), JSONPath, authorizer and resource
+policy evaluation and resource matching, as units (no server)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 
 from nubes.services.apigateway.authorize import evaluate, function_of_uri
 from nubes.services.apigateway.mapping import Input, json_path, render_template
+from nubes.services.apigateway.resource_policy import allows as resource_allows
+from nubes.services.apigateway.resource_policy import masked
 from nubes.services.apigateway.routes import match
 from nubes.services.apigateway.vtl import TemplateError, render
 
@@ -142,3 +144,32 @@ def test_matching(method: str, path: str, resource: str | None,
     else:
         assert found is not None
         assert (found.resource["path"], found.path_parameters) == (resource, params)
+
+
+API_ARN = "arn:aws:execute-api:us-east-1:000000000000:abc"
+
+
+def _resource_policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def test_resource_policies() -> None:
+    method = f"{API_ARN}/prod/GET/pets"
+    local = {"aws:sourceip": "127.0.0.1"}
+    allow_all = {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+                 "Resource": "execute-api:/*"}
+    assert resource_allows(None, method, API_ARN, local, None) is True
+    assert resource_allows(_resource_policy(allow_all), method, API_ARN, local, None) is True
+    deny_outside = {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+                    "Resource": "execute-api:/*",
+                    "Condition": {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}}}
+    both = _resource_policy(allow_all, deny_outside)
+    assert resource_allows(both, method, API_ARN, local, None) is False
+    assert resource_allows(both, method, API_ARN, {"aws:sourceip": "10.1.2.3"}, None) is True
+    only_post = {**allow_all, "Resource": "execute-api:/*/POST/*"}
+    assert resource_allows(_resource_policy(only_post), method, API_ARN, local, None) is None
+    account = {**allow_all, "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}
+    assert resource_allows(_resource_policy(account), method, API_ARN, local, None) is None
+    assert resource_allows(_resource_policy(account), method, API_ARN, local,
+                           "111122223333") is True
+    assert masked(method) == "arn:aws:execute-api:us-east-1:********0000:abc/prod/GET/pets"

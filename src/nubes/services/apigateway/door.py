@@ -37,6 +37,7 @@ from nubes.services.apigateway.gateway_responses import customized
 from nubes.services.apigateway.integrations import Call, GatewayError, error, integrate
 from nubes.services.apigateway.keys import APIKEY, PLAN, PLAN_KEY
 from nubes.services.apigateway.limits import Buckets, use_quota
+from nubes.services.apigateway.resource_policy import allows, masked
 from nubes.services.apigateway.routes import match
 from nubes.services.apigateway.store import ApiGatewayStore, Doc
 
@@ -101,6 +102,8 @@ class RestApiDoor:
         if not self._stage_allows(call):
             return error(429, "Too Many Requests", "TooManyRequestsException", "THROTTLED")
         verdict = await self._authorize(call)
+        if verdict.allowed:
+            verdict = self._policy_verdict(call, verdict)
         if not verdict.allowed:
             answer = error(verdict.status, verdict.message, verdict.error_type,
                            verdict.response_type)
@@ -111,6 +114,30 @@ class RestApiDoor:
         if refused is not None:
             return refused
         return await integrate(call, self.functions)
+
+    @staticmethod
+    def _policy_verdict(call: Call, verdict: Verdict) -> Verdict:
+        """The API's resource policy on top of the authorization's verdict."""
+        policy = call.api.get("policy")
+        if not policy:
+            return verdict
+        api_arn = f"arn:aws:execute-api:{call.region}:{call.account}:{call.api['id']}"
+        method_arn = f"{api_arn}/{call.stage['stageName']}/{call.request.method}{call.path}"
+        caller = call.identity.get("accountId")
+        context = {"aws:sourceip": call.request.source_ip,
+                   "aws:useragent": call.request.header("user-agent"),
+                   "aws:referer": call.request.header("referer"),
+                   "aws:principalaccount": caller}
+        decision = allows(policy, method_arn, api_arn, context, caller)
+        if decision is True:
+            return verdict
+        user = f"arn:aws:iam::{caller}:root" if caller else "anonymous"
+        message = (f"User: {user} is not authorized to perform: execute-api:Invoke on "
+                   f"resource: {masked(method_arn)}")
+        if decision is False:
+            message += " with an explicit deny"
+        return Verdict(False, 403, message, "AccessDeniedException", True,
+                       response_type="ACCESS_DENIED")
 
     @staticmethod
     def _customized(answer: GatewayError, snapshot: Doc, request: HttpRequest, stage: Doc,
