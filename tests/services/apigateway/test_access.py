@@ -94,6 +94,16 @@ def test_usage_plan_throttle_and_quota(nubes_server: NubesServer, apigw: Any, la
     over = call(endpoint, throttled_api, "/test", headers=headers)
     assert (over.status, over.json()) == (429, {"message": "Too Many Requests"})
 
+    method_api = keyed_api(apigw, lam, echo)  # a per-method throttle in the plan's stage
+    key = apigw.create_api_key(name=unique("k"), enabled=True)
+    plan = apigw.create_usage_plan(name=unique("p"), apiStages=[{
+        "apiId": method_api, "stage": "test",
+        "throttle": {"//GET": {"rateLimit": 0.001, "burstLimit": 1}}}])
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    headers = {"x-api-key": key["value"]}
+    assert call(endpoint, method_api, "/test", headers=headers).status == 200
+    assert call(endpoint, method_api, "/test", headers=headers).status == 429
+
     quota_api = keyed_api(apigw, lam, echo)
     key = apigw.create_api_key(name=unique("k"), enabled=True)
     plan = apigw.create_usage_plan(name=unique("p"),

@@ -288,15 +288,32 @@ class RestApiDoor:
         plan = self._plan_for(call, key["id"])
         if plan is None:
             return error(403, *FORBIDDEN, "INVALID_API_KEY")
-        throttle = plan.get("throttle")
-        if throttle and not self.buckets.take(
-                ("plan", plan["id"], key["id"]), float(throttle.get("rateLimit", 0.0)),
-                int(throttle.get("burstLimit", 0))):
+        if not self._plan_allows(call, plan, key["id"]):
             return error(429, "Too Many Requests", "TooManyRequestsException", "THROTTLED")
         if not use_quota(self.store, plan, key["id"], datetime.now(UTC)):
             return error(429, "Limit Exceeded", "LimitExceededException", "QUOTA_EXCEEDED")
         call.identity = {**call.identity, "apiKey": key["value"], "apiKeyId": key["id"]}
         return None
+
+    def _plan_allows(self, call: Call, plan: Doc, key_id: str) -> bool:
+        """The plan's throttle for the key, then its stage's per-method throttle
+        (``apiStages[].throttle["/path/METHOD"]``)."""
+        throttle = plan.get("throttle")
+        if throttle and not self.buckets.take(
+                ("plan", plan["id"], key_id), float(throttle.get("rateLimit", 0.0)),
+                int(throttle.get("burstLimit", 0))):
+            return False
+        method_key = f"{call.resource['path']}/{call.method['httpMethod']}"
+        for stage in plan.get("apiStages") or []:
+            if (stage.get("apiId"), stage.get("stage")) != (call.api["id"],
+                                                            call.stage["stageName"]):
+                continue
+            limits = (stage.get("throttle") or {}).get(method_key)
+            if limits and not self.buckets.take(
+                    ("plan-method", plan["id"], key_id, method_key),
+                    float(limits.get("rateLimit", 0.0)), int(limits.get("burstLimit", 0))):
+                return False
+        return True
 
     def _plan_for(self, call: Call, key_id: str) -> Doc | None:
         """The usage plan holding the key that covers the called stage."""
