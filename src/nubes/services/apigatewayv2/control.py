@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nubes.services.apigatewayv2 import exceptions as exc
+from nubes.services.apigatewayv2 import imports
 from nubes.services.apigatewayv2.store import Doc, HttpApiStore
 from nubes.services.base import RequestContext
 
@@ -219,6 +220,68 @@ class HttpApiOps:
         self.store.insert(api_id, ctx.account_id, ctx.region, api["CreatedDate"], doc)
         ctx.status = 201
         return self._api_out(ctx, doc)
+
+    def import_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """An API from an OpenAPI 3.0 definition (``imports.py``)."""
+        definition = _definition(params)
+        api_id = self._new_api_id()
+        now = self.clock()
+        doc: Doc = {"api": {
+            "ApiId": api_id, "Name": definition.name, "ProtocolType": "HTTP",
+            "RouteSelectionExpression": "${request.method} ${request.path}",
+            "ApiKeySelectionExpression": "$request.header.x-api-key", "CreatedDate": now,
+            "DisableExecuteApiEndpoint": False, "IpAddressType": "ipv4", "Tags": {}},
+            "routes": {}, "integrations": {}, "authorizers": {}, "stages": {},
+            "deployments": {}, "_version": 0}
+        self._apply(doc, definition)
+        self.store.insert(api_id, ctx.account_id, ctx.region, now, doc)
+        ctx.status = 201
+        return self._api_out(ctx, doc)
+
+    def reimport_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """The API's routes, integrations, authorizers and CORS replaced by a definition's
+        (its stages stay; auto-deploying ones serve the new definition)."""
+        definition = _definition(params)
+
+        def change(doc: Doc) -> None:
+            for kind in ("routes", "integrations", "authorizers"):
+                doc[kind] = {}
+            doc["api"]["Name"] = definition.name
+            doc["api"].pop("CorsConfiguration", None)
+            self._apply(doc, definition)
+
+        self._change(ctx, params["ApiId"], change)
+        ctx.status = 201
+        return self._api_out(ctx, self._doc(ctx, params["ApiId"]))
+
+    def _apply(self, doc: Doc, definition: imports.Definition) -> None:
+        api = doc["api"]
+        for key, value in (("Description", definition.description),
+                           ("Version", definition.version)):
+            if value is not None:
+                api[key] = value
+        if definition.cors is not None:
+            api["CorsConfiguration"] = _cors(definition.cors)
+        authorizers = {name: self._authorizer(doc, spec)
+                       for name, spec in definition.authorizers.items()}
+        for key, integration_spec, security in definition.routes:
+            integration = self._integration(doc, integration_spec)
+            route: dict[str, Any] = {"RouteKey": key,
+                                     "Target": f"integrations/{integration['IntegrationId']}"}
+            for name, scopes in _requirement(security).items():
+                if name in definition.iam_schemes:
+                    route["AuthorizationType"] = "AWS_IAM"
+                elif name in authorizers:
+                    authorizer = authorizers[name]
+                    jwt = authorizer["AuthorizerType"] == "JWT"
+                    route["AuthorizationType"] = "JWT" if jwt else "CUSTOM"
+                    route["AuthorizerId"] = authorizer["AuthorizerId"]
+                    if jwt and scopes:
+                        route["AuthorizationScopes"] = list(scopes)
+                else:
+                    raise exc.bad_request(f"Route {key} names an unknown security scheme "
+                                          f"{name}")
+            self._route(doc, route)
 
     def _new_api_id(self) -> str:
         while True:
@@ -762,6 +825,21 @@ class HttpApiOps:
         self._change(ctx, api_id, change, redeploy=False)
         ctx.status = 204
         return {}
+
+
+def _definition(params: Mapping[str, Any]) -> imports.Definition:
+    if params.get("Basepath") not in (None, "", "ignore"):
+        raise exc.bad_request("Nubes imports with Basepath 'ignore' only")
+    body = params.get("Body") or ""
+    return imports.parse(body if isinstance(body, str) else bytes(body).decode())
+
+
+def _requirement(security: list[Any] | None) -> dict[str, list[str]]:
+    """The first security requirement of a route: scheme name -> scopes."""
+    for requirement in security or []:
+        if isinstance(requirement, dict) and requirement:
+            return {str(k): list(v or []) for k, v in requirement.items()}
+    return {}
 
 
 def _unsupported(params: Mapping[str, Any], *members: str) -> None:
