@@ -113,3 +113,34 @@ def test_bad_definitions(apigw: Any, body: str) -> None:
     with pytest.raises(ClientError) as error:
         apigw.import_api(Body=body)
     assert error.value.response["Error"]["Code"] == "BadRequestException"
+
+
+def test_export_round_trips(apigw: Any, echo_arn: str) -> None:
+    api_id = apigw.import_api(Body=DEFINITION.replace("FUNCTION", echo_arn))["ApiId"]
+    made: list[str] = [api_id]
+    try:
+        exported = apigw.export_api(ApiId=api_id, Specification="OAS30",
+                                    OutputType="JSON")["body"].read()
+        doc = json.loads(exported)
+        assert doc["openapi"].startswith("3.0") and doc["info"]["title"] == "pets-api"
+        assert set(doc["paths"]) == {"/pets/{id}", "/secret", "/iam"}
+        assert doc["paths"]["/secret"]["get"]["security"] == [{"tokens": ["read"]}]
+        copy = apigw.import_api(Body=exported.decode())["ApiId"]
+        made.append(copy)
+        keys = sorted(r["RouteKey"] for r in apigw.get_routes(ApiId=copy)["Items"])
+        assert keys == ["ANY /iam", "GET /pets/{id}", "GET /secret"]
+        assert apigw.get_api(ApiId=copy)["CorsConfiguration"]["MaxAge"] == 60
+        yaml_text = apigw.export_api(ApiId=api_id, Specification="OAS30", OutputType="YAML",
+                                     IncludeExtensions=False)["body"].read().decode()
+        assert "title: pets-api" in yaml_text
+        assert "x-amazon-apigateway-integration" not in yaml_text
+        apigw.create_stage(ApiId=api_id, StageName="old", AutoDeploy=True)
+        apigw.delete_route(ApiId=api_id, RouteId=[
+            r["RouteId"] for r in apigw.get_routes(ApiId=api_id)["Items"]
+            if r["RouteKey"] == "ANY /iam"][0])
+        staged = json.loads(apigw.export_api(ApiId=api_id, Specification="OAS30",
+                                             OutputType="JSON", StageName="old")["body"].read())
+        assert "/iam" not in staged["paths"]  # the auto-deploying stage followed the change
+    finally:
+        for made_id in made:
+            apigw.delete_api(ApiId=made_id)

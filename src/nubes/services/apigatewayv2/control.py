@@ -254,6 +254,26 @@ class HttpApiOps:
         ctx.status = 201
         return self._api_out(ctx, self._doc(ctx, params["ApiId"]))
 
+    def export_api(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+        """The API (or what a stage serves) as an OpenAPI 3.0 definition."""
+        doc = self._doc(ctx, params["ApiId"])
+        if params.get("Specification") != "OAS30":
+            raise exc.bad_request("Specification must be OAS30")
+        if params.get("ExportVersion") not in (None, "1.0"):
+            raise exc.bad_request("ExportVersion must be 1.0")
+        source: Doc = {**doc, "cors": doc["api"].get("CorsConfiguration")}
+        name = params.get("StageName")
+        if name:
+            stage = self._stage_of(ctx, params)
+            deployment = doc["deployments"].get(stage.get("DeploymentId") or "")
+            if deployment is None or "_snapshot" not in deployment:
+                raise exc.bad_request(f"Stage {name} has no deployment to export")
+            source = deployment["_snapshot"]
+        definition = imports.export(doc["api"], source["routes"], source["integrations"],
+                                    source["authorizers"], source.get("cors"),
+                                    params.get("IncludeExtensions") is not False)
+        return {"body": imports.dump(definition, str(params.get("OutputType")))}
+
     def _apply(self, doc: Doc, definition: imports.Definition) -> None:
         api = doc["api"]
         for key, value in (("Description", definition.description),

@@ -129,3 +129,90 @@ def _authorizer(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         if out.get("AuthorizerPayloadFormatVersion") is not None:
             out["AuthorizerPayloadFormatVersion"] = str(out["AuthorizerPayloadFormatVersion"])
     return out
+
+
+def export(api: Mapping[str, Any], routes: Mapping[str, Any], integrations: Mapping[str, Any],
+           authorizers: Mapping[str, Any], cors: Mapping[str, Any] | None,
+           extensions: bool) -> dict[str, Any]:
+    """An OpenAPI 3.0 definition of an API (ExportApi), that ImportApi reads back."""
+    info: dict[str, Any] = {"title": api["Name"], "version": api.get("Version") or "1.0"}
+    if api.get("Description"):
+        info["description"] = api["Description"]
+    doc: dict[str, Any] = {"openapi": "3.0.1", "info": info, "paths": {}}
+    by_id = {a["AuthorizerId"]: a for a in authorizers.values()}
+    for route in sorted(routes.values(), key=lambda r: r["RouteKey"]):
+        key = route["RouteKey"]
+        method, _, path = key.partition(" ")
+        operation: dict[str, Any] = {
+            "responses": {"default": {"description": f"Default response for {key}"}}}
+        names = [p[1:-1].rstrip("+") for p in path.split("/") if p.startswith("{")]
+        if names:
+            operation["parameters"] = [{"name": n, "in": "path", "required": True,
+                                        "schema": {"type": "string"}} for n in names]
+        if key == "$default":
+            path, method = "/$default", "ANY"
+            operation["isDefaultRoute"] = True
+        kind = route.get("AuthorizationType")
+        authorizer = by_id.get(route.get("AuthorizerId") or "")
+        if kind in ("JWT", "CUSTOM") and authorizer is not None:
+            operation["security"] = [{authorizer["Name"]: route.get("AuthorizationScopes")
+                                      or []}]
+        elif kind == "AWS_IAM":
+            operation["security"] = [{"sigv4": []}]
+        integration = integrations.get(str(route.get("Target", "")).removeprefix(
+            "integrations/"))
+        if extensions and integration is not None:
+            spec = {"type": integration["IntegrationType"].lower(),
+                    "uri": integration["IntegrationUri"],
+                    "httpMethod": integration.get("IntegrationMethod"),
+                    "payloadFormatVersion": integration.get("PayloadFormatVersion"),
+                    "connectionType": integration.get("ConnectionType"),
+                    "timeoutInMillis": integration.get("TimeoutInMillis")}
+            operation["x-amazon-apigateway-integration"] = {
+                k: v for k, v in spec.items() if v is not None}
+        verb = "x-amazon-apigateway-any-method" if method == "ANY" else method.lower()
+        doc["paths"].setdefault(path, {})[verb] = operation
+    schemes: dict[str, Any] = {}
+    for authorizer in authorizers.values():
+        scheme: dict[str, Any] = {"type": "oauth2" if authorizer["AuthorizerType"] == "JWT"
+                                  else "apiKey"}
+        if scheme["type"] == "apiKey":
+            scheme.update({"name": "Unused", "in": "header"})
+        if extensions:
+            spec = {"type": authorizer["AuthorizerType"].lower(),
+                    "identitySource": ", ".join(authorizer.get("IdentitySource") or [])}
+            if authorizer["AuthorizerType"] == "JWT":
+                jwt = authorizer["JwtConfiguration"]
+                spec["jwtConfiguration"] = {"issuer": jwt["Issuer"],
+                                            "audience": jwt["Audience"]}
+            else:
+                spec.update({k: authorizer[m] for k, m in (
+                    ("authorizerUri", "AuthorizerUri"),
+                    ("authorizerPayloadFormatVersion", "AuthorizerPayloadFormatVersion"),
+                    ("authorizerResultTtlInSeconds", "AuthorizerResultTtlInSeconds"),
+                    ("enableSimpleResponses", "EnableSimpleResponses")) if m in authorizer})
+            scheme["x-amazon-apigateway-authorizer"] = spec
+        schemes[authorizer["Name"]] = scheme
+    if any(r.get("AuthorizationType") == "AWS_IAM" for r in routes.values()):
+        schemes["sigv4"] = {"type": "apiKey", "name": "Authorization", "in": "header",
+                            **({"x-amazon-apigateway-authtype": "awsSigv4"}
+                               if extensions else {})}
+    if schemes:
+        doc["components"] = {"securitySchemes": schemes}
+    if extensions and cors:
+        wire = {member: name for name, member in _CORS.items()}
+        doc["x-amazon-apigateway-cors"] = {wire[k]: v for k, v in cors.items() if k in wire}
+    if extensions:
+        doc["x-amazon-apigateway-importexport-version"] = "1.0"
+    return doc
+
+
+def dump(doc: Mapping[str, Any], output_type: str) -> bytes:
+    if output_type == "YAML":
+        if _yaml is None:  # pragma: no cover - PyYAML comes with the AWS CLI
+            raise exc.bad_request("YAML output needs PyYAML")
+        text: str = _yaml.safe_dump(dict(doc), sort_keys=False)
+        return text.encode()
+    if output_type == "JSON":
+        return json.dumps(doc, indent=2).encode()
+    raise exc.bad_request(f"Invalid OutputType {output_type}: JSON or YAML")
