@@ -13,6 +13,7 @@ from nubes.services.apigateway.mapping import Input, json_path, render_template
 from nubes.services.apigateway.resource_policy import allows as resource_allows
 from nubes.services.apigateway.resource_policy import masked
 from nubes.services.apigateway.routes import match
+from nubes.services.apigateway.schema import valid as schema_valid
 from nubes.services.apigateway.vtl import TemplateError, render
 
 
@@ -173,3 +174,22 @@ def test_resource_policies() -> None:
     assert resource_allows(_resource_policy(account), method, API_ARN, local,
                            "111122223333") is True
     assert masked(method) == "arn:aws:execute-api:us-east-1:********0000:abc/prod/GET/pets"
+
+
+def test_json_schema_subset() -> None:
+    schema = {"type": "object", "required": ["id"], "additionalProperties": False,
+              "definitions": {"tag": {"type": "string", "pattern": "^[a-z]+$"}},
+              "properties": {"id": {"type": "integer", "minimum": 1},
+                             "tags": {"type": "array", "items": {"$ref": "#/definitions/tag"},
+                                      "maxItems": 2, "uniqueItems": True},
+                             "kind": {"enum": ["a", "b"]},
+                             "size": {"anyOf": [{"type": "null"}, {"type": "number",
+                                                                   "maximum": 10,
+                                                                   "exclusiveMaximum": True}]}}}
+    assert schema_valid({"id": 1, "tags": ["x", "y"], "kind": "a", "size": 9.5}, schema)
+    assert schema_valid({"id": 2.0, "size": None}, schema)
+    bad: Any
+    for bad in ({}, {"id": 0}, {"id": "1"}, {"id": 1, "tags": ["X"]},
+                {"id": 1, "tags": ["a", "a"]}, {"id": 1, "kind": "c"}, {"id": 1, "size": 10},
+                {"id": 1, "other": True}, {"id": True}, []):
+        assert not schema_valid(bad, schema), bad

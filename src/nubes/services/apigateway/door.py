@@ -40,6 +40,7 @@ from nubes.services.apigateway.limits import Buckets, use_quota
 from nubes.services.apigateway.resource_policy import allows, masked
 from nubes.services.apigateway.routes import match
 from nubes.services.apigateway.store import ApiGatewayStore, Doc
+from nubes.services.apigateway.validators import check_request
 
 FORBIDDEN = ("Forbidden", "ForbiddenException")
 MISSING_TOKEN = ("Missing Authentication Token", "MissingAuthenticationTokenException",
@@ -113,6 +114,10 @@ class RestApiDoor:
         refused = self._check_key(call, verdict)
         if refused is not None:
             return refused
+        invalid = check_request(call.api, call.method, call.params(), call.content_type(),
+                                call.request.body)
+        if invalid is not None:
+            return error(400, invalid[1], "BadRequestException", invalid[0])
         return await integrate(call, self.functions)
 
     @staticmethod

@@ -9,7 +9,9 @@ authorizers, ``awsSigv4``), ``x-amazon-apigateway-binary-media-types``,
 ``x-amazon-apigateway-api-key-source``, ``x-amazon-apigateway-policy``,
 ``x-amazon-apigateway-gateway-responses``, ``basePath``
 (with the ``basepath`` import parameter: ignore, prepend, split), ``definitions`` /
-``components.schemas`` (as models). Request validators are not read.
+``components.schemas`` (as models), ``x-amazon-apigateway-request-validators`` and
+``x-amazon-apigateway-request-validator`` (the document's default, or an operation's),
+body parameters' and ``requestBody`` schemas ``$ref`` (as request models).
 """
 
 from __future__ import annotations
@@ -147,9 +149,23 @@ def _integration(spec: Doc) -> Doc:
     return integration
 
 
-def _method(http_method: str, operation: Doc, doc: Doc, authorizer_ids: dict[str, str]
-            ) -> Doc:
+def _method(http_method: str, operation: Doc, doc: Doc, authorizer_ids: dict[str, str],
+            validator_ids: dict[str, str]) -> Doc:
     method: Doc = {"httpMethod": http_method, **_security(operation, doc, authorizer_ids)}
+    validator = operation.get("x-amazon-apigateway-request-validator",
+                              doc.get("x-amazon-apigateway-request-validator"))
+    if validator in validator_ids:
+        method["requestValidatorId"] = validator_ids[validator]
+    body = next((p for p in operation.get("parameters") or [] if p.get("in") == "body"),
+                None)
+    ref = str(((body or {}).get("schema") or {}).get("$ref") or "")
+    content = ((operation.get("requestBody") or {}).get("content") or {})
+    if ref:
+        method["requestModels"] = {"application/json": ref.rsplit("/", 1)[-1]}
+    elif content:
+        method["requestModels"] = {kind: str((spec.get("schema") or {}).get("$ref", ""))
+                                   .rsplit("/", 1)[-1] for kind, spec in content.items()
+                                   if (spec.get("schema") or {}).get("$ref")}
     if operation.get("operationId"):
         method["operationName"] = operation["operationId"]
     parameters: dict[str, bool] = {}
@@ -185,6 +201,7 @@ def merge_paths(api: Doc, doc: Doc, basepath_mode: str) -> None:
     resources: dict[str, Doc] = api["_resources"]
     by_path = {r["path"]: r for r in resources.values()}
     ids = {a["name"]: a["id"] for a in api["_authorizers"].values()}
+    validator_ids = {v["name"]: v["id"] for v in (api.get("_validators") or {}).values()}
     prefix = ""
     base = str(doc.get("basePath") or "").strip("/")
     if basepath_mode == "prepend" and base:
@@ -196,8 +213,8 @@ def merge_paths(api: Doc, doc: Doc, basepath_mode: str) -> None:
             if key not in _METHODS or not isinstance(operation, dict):
                 continue
             name = "ANY" if key == "x-amazon-apigateway-any-method" else key.upper()
-            resource.setdefault("resourceMethods", {})[name] = _method(name, operation, doc,
-                                                                       ids)
+            resource.setdefault("resourceMethods", {})[name] = _method(
+                name, operation, doc, ids, validator_ids)
 
 
 def _ensure(resources: dict[str, Doc], by_path: dict[str, Doc], path: str) -> Doc:
@@ -225,6 +242,15 @@ def apply_document(api: Doc, doc: Doc, mode: str, basepath_mode: str) -> Doc:
     for member, value in api_members(doc).items():
         if member != "name" or mode == "overwrite":
             api[member] = value
+    validators = api.setdefault("_validators", {}) if mode != "overwrite" else {}
+    by_name = {v["name"]: v["id"] for v in validators.values()}
+    for name, spec in (doc.get("x-amazon-apigateway-request-validators") or {}).items():
+        validator_id = by_name.get(name) or new_id("validator")
+        validators[validator_id] = {
+            "id": validator_id, "name": str(name),
+            "validateRequestBody": bool((spec or {}).get("validateRequestBody")),
+            "validateRequestParameters": bool((spec or {}).get("validateRequestParameters"))}
+    api["_validators"] = validators
     merge_paths(api, doc, basepath_mode)
     models = api.setdefault("_models", {})
     schemas = doc.get("definitions") or (doc.get("components") or {}).get("schemas") or {}

@@ -16,11 +16,12 @@ from nubes.services.apigateway.imports import ImportOps
 from nubes.services.apigateway.keys import KeyOps
 from nubes.services.apigateway.resources import ResourceOps
 from nubes.services.apigateway.store import ApiGatewayStore
+from nubes.services.apigateway.validators import ValidatorOps
 from nubes.services.base import Provider
 
 
 class ApiGatewayProvider(ImportOps, ResourceOps, DeploymentOps, KeyOps, AuthorizerOps,
-                         GatewayResponseOps, ModelOps, Provider):
+                         GatewayResponseOps, ModelOps, ValidatorOps, Provider):
     service_name: ClassVar[str] = "apigateway"
 
     def __init__(self, store: ApiGatewayStore, *,

@@ -167,6 +167,9 @@ class ResourceOps(ApiCore):
                     raise exc.bad_request("Invalid authorizer ID specified. Setting the "
                                           "authorization type to CUSTOM or COGNITO_USER_POOLS"
                                           " requires a valid authorizer.")
+            validator = method.get("requestValidatorId")
+            if validator and validator not in (api.get("_validators") or {}):
+                raise exc.bad_request("Invalid Request Validator identifier specified")
             methods = resource.setdefault("resourceMethods", {})
             if name in methods:
                 raise exc.ConflictException("Method already exists for this resource")
