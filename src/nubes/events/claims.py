@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Generic, TypeVar
 
 from nubes.storage.sqlite import Database
+from nubes.waiting import wait_set
 
 T = TypeVar("T")
 
@@ -81,10 +82,7 @@ class ClaimLoop(Generic[T]):
                     task.add_done_callback(self._finished)
             self._renew_leases()
             self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._idle_wait())
-            except TimeoutError:
-                pass
+            await wait_set(self._wake, self._idle_wait())
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._running.discard(task)

@@ -8,7 +8,8 @@ seen without a wake-up. Nothing here is needed for correctness; it only saves wa
 from __future__ import annotations
 
 import asyncio
-import contextlib
+
+from nubes.waiting import wait_set
 
 
 class Waiters:
@@ -26,5 +27,4 @@ class Waiters:
     async def wait(self, queue_id: int, timeout_s: float) -> None:
         """Return when a message is sent to the queue, or after at most ``timeout_s``."""
         event = self._events.setdefault(queue_id, asyncio.Event())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), min(timeout_s, self.recheck_s))
+        await wait_set(event, min(timeout_s, self.recheck_s))

@@ -11,7 +11,6 @@ through, so a live process keeps its units and a dead one's expire after ``lease
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -25,6 +24,7 @@ from nubes.services.lambda_.mappings.shard_poller import ShardPoller
 from nubes.services.lambda_.mappings.sources import Sources, StreamSource
 from nubes.services.lambda_.mappings.store import MappingStore
 from nubes.services.lambda_.mappings.work import PollerContext, Publish, RunnerOptions
+from nubes.waiting import wait_set
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,7 @@ class MappingRunner:
             except Exception:
                 log.exception("lambda: supervising event source mappings failed")
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.options.poll_s)
+            await wait_set(self._wake, self.options.poll_s)
 
     def _tick(self) -> None:
         wanted: dict[Key, Mapping] = {}
