@@ -68,6 +68,13 @@ def internal_error(status: int = 500, response_type: str | None = None) -> Gatew
                  response_type or ("API_CONFIGURATION_ERROR" if status == 500 else None))
 
 
+# $context.identity's members, empty unless known (templates render them as "").
+_EMPTY_IDENTITY = dict.fromkeys(
+    ("accountId", "apiKey", "apiKeyId", "caller", "cognitoAuthenticationProvider",
+     "cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId",
+     "principalOrgId", "user", "userArn", "accessKey"), "")
+
+
 @dataclass(slots=True)
 class Call:
     """One request on its way to its integration."""
@@ -122,8 +129,8 @@ class Call:
             "path": f"/{self.stage['stageName']}{self.path}",
             "domainName": request.domain_name, "domainPrefix": request.target_id,
             "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": request.source_ip,
-                         "userAgent": request.header("user-agent"), **self.identity},
+            "identity": {**_EMPTY_IDENTITY, "sourceIp": request.source_ip,
+                         "userAgent": request.header("user-agent") or "", **self.identity},
         }
         if self.authorizer is not None:
             out["authorizer"] = dict(self.authorizer)

@@ -422,14 +422,32 @@ def _run(nodes: list[Any], scope: dict[str, Any], out: list[str]) -> None:
             else:
                 _run(node.otherwise, scope, out)
         elif isinstance(node, ForNode):
-            items = _iterable(_eval_or_none(node.items, scope))
-            for index, item in enumerate(items):
-                scope[node.name] = item
-                scope["foreach"] = {"hasNext": index < len(items) - 1, "index": index,
-                                    "count": index + 1, "first": index == 0,
-                                    "last": index == len(items) - 1}
-                scope["velocityCount"] = index + 1
-                _run(node.body, scope, out)
+            _loop(node, scope, out)
+
+
+_MISSING = object()
+
+
+def _loop(node: ForNode, scope: dict[str, Any], out: list[str]) -> None:
+    """One ``#foreach``; ``$foreach`` and ``$velocityCount`` are the innermost loop's,
+    and an outer loop's come back when an inner one ends."""
+    saved = {name: scope.get(name, _MISSING)
+             for name in ("foreach", "velocityCount", node.name)}
+    items = _iterable(_eval_or_none(node.items, scope))
+    for index, item in enumerate(items):
+        scope[node.name] = item
+        scope["foreach"] = {"hasNext": index < len(items) - 1, "index": index,
+                            "count": index + 1, "first": index == 0,
+                            "last": index == len(items) - 1}
+        scope["velocityCount"] = index + 1
+        _run(node.body, scope, out)
+    for name, value in saved.items():
+        if name == node.name and value is _MISSING and items:
+            continue  # Velocity leaves the loop variable at its last item
+        if value is _MISSING:
+            scope.pop(name, None)
+        else:
+            scope[name] = value
 
 
 def _iterable(value: Any) -> list[Any]:
