@@ -231,3 +231,36 @@ def test_aws_iam_authorization(nubes_server: NubesServer, apigw: Any, lam: Any,
     forged = _signed_headers(url)
     forged["Authorization"] = forged["Authorization"][:-4] + "0000"
     assert call(endpoint, api["id"], "/test", headers=forged).status == 403
+
+
+KEY_FROM_AUTHORIZER = """
+def handler(event, context):
+    return {"principalId": "me", "usageIdentifierKey": event["authorizationToken"],
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}]}}
+"""
+
+
+def test_api_keys_from_an_authorizer(nubes_server: NubesServer, apigw: Any, lam: Any,
+                                     echo: str) -> None:
+    authorizer_fn = make_function(lam, KEY_FROM_AUTHORIZER)
+    api = apigw.create_rest_api(name=unique(), apiKeySource="AUTHORIZER")
+    authorizer = apigw.create_authorizer(
+        restApiId=api["id"], name="keys", type="TOKEN", authorizerResultTtlInSeconds=0,
+        authorizerUri=lambda_uri(authorizer_fn),
+        identitySource="method.request.header.Authorization")
+    proxy_method(apigw, api["id"], api["rootResourceId"], echo, "GET", apiKeyRequired=True,
+                 authorizationType="CUSTOM", authorizerId=authorizer["id"])
+    allow_api(lam, echo, api["id"])
+    allow_api(lam, authorizer_fn, api["id"])
+    deploy(apigw, api["id"])
+    key = apigw.create_api_key(name=unique("k"), enabled=True)
+    plan = apigw.create_usage_plan(name=unique("p"),
+                                   apiStages=[{"apiId": api["id"], "stage": "test"}])
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    endpoint = nubes_server.endpoint
+    ok = call(endpoint, api["id"], "/test", headers={"Authorization": key["value"]})
+    assert ok.status == 200 and ok.json()["identity"]["apiKeyId"] == key["id"]
+    header_only = call(endpoint, api["id"], "/test",  # the header is not where keys come from
+                       headers={"Authorization": "x" * 20, "x-api-key": key["value"]})
+    assert header_only.status == 403

@@ -15,6 +15,7 @@ from tests.services.apigateway.conftest import (
     allow_api,
     call,
     deploy,
+    lambda_uri,
     make_function,
     proxy_method,
     unique,
@@ -203,3 +204,21 @@ def test_a_resource_policy(nubes_server: NubesServer, apigw: Any, lam: Any,
         "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
         f"arn:aws:execute-api:us-east-1:********0000:{api['id']}/test/GET/secret "
         "with an explicit deny")}
+
+
+def test_an_integration_timeout_is_504(nubes_server: NubesServer, apigw: Any,
+                                       lam: Any) -> None:
+    sleeper = make_function(lam, "import time\n"
+                                 "def handler(event, context):\n"
+                                 "    time.sleep(3)\n"
+                                 "    return {'statusCode': 200, 'body': 'late'}\n")
+    api = apigw.create_rest_api(name=unique())
+    apigw.put_method(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
+                     authorizationType="NONE")
+    apigw.put_integration(restApiId=api["id"], resourceId=api["rootResourceId"],
+                          httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+                          uri=lambda_uri(sleeper), timeoutInMillis=500)
+    allow_api(lam, sleeper, api["id"])
+    deploy(apigw, api["id"])
+    answer = call(nubes_server.endpoint, api["id"], "/test")
+    assert (answer.status, answer.json()) == (504, {"message": "Endpoint request timed out"})
