@@ -148,3 +148,29 @@ def test_an_imported_api_serves_requests(nubes_server: NubesServer, apigw: Any,
     assert mocked.status == 401  # the token authorizer needs its header
     assert mocked.headers["access-control-allow-origin"] == "*"  # the gateway response
     assert mocked.json() == {"message": "Unauthorized"}
+
+
+def test_an_export_imports_back_to_the_same_tree(apigw: Any) -> None:
+    api = apigw.import_rest_api(body=json.dumps(SWAGGER).encode())
+    apigw.create_deployment(restApiId=api["id"], stageName="prod")
+    for kind in ("swagger", "oas30"):
+        exported = apigw.get_export(restApiId=api["id"], stageName="prod", exportType=kind,
+                                    parameters={"extensions": "integrations"},
+                                    accepts="application/json")
+        assert exported["contentType"] == "application/json"
+        document = json.loads(exported["body"].read())
+        assert ("swagger" if kind == "swagger" else "openapi") in document
+        again = apigw.import_rest_api(body=json.dumps(document).encode())
+        before, after = _methods(apigw, api["id"]), _methods(apigw, again["id"])
+        assert set(after) == set(before)
+        for name, method in before.items():
+            assert after[name]["apiKeyRequired"] == method["apiKeyRequired"]
+            assert after[name]["authorizationType"] == method["authorizationType"]
+            assert after[name]["methodIntegration"]["type"] == \
+                method["methodIntegration"]["type"]
+            assert after[name]["methodIntegration"].get("uri") == \
+                method["methodIntegration"].get("uri")
+    as_yaml = apigw.get_export(restApiId=api["id"], stageName="prod", exportType="oas30",
+                               accepts="application/yaml")
+    assert as_yaml["contentType"] == "application/yaml"
+    assert as_yaml["body"].read().startswith(b"openapi: 3.0.1")

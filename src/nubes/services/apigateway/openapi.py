@@ -25,9 +25,10 @@ from nubes.services.apigateway.store import Doc
 
 try:  # YAML documents are read when PyYAML is installed (JSON always is)
     import yaml as _yaml_module  # type: ignore[import-untyped]
-    _yaml: Any = _yaml_module
+    yaml_module: Any = _yaml_module
 except ImportError:  # pragma: no cover - PyYAML comes with the AWS CLI
-    _yaml = None
+    yaml_module = None
+_yaml = yaml_module
 
 _METHODS = ("get", "post", "put", "delete", "patch", "head", "options",
             "x-amazon-apigateway-any-method")

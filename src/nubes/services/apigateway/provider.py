@@ -11,6 +11,7 @@ from nubes.services.apigateway.api_models import ModelOps
 from nubes.services.apigateway.authorizers import AuthorizerOps
 from nubes.services.apigateway.core import ApiCore
 from nubes.services.apigateway.deployments import DeploymentOps
+from nubes.services.apigateway.exports import ExportOps
 from nubes.services.apigateway.gateway_responses import GatewayResponseOps
 from nubes.services.apigateway.imports import ImportOps
 from nubes.services.apigateway.keys import KeyOps
@@ -21,7 +22,7 @@ from nubes.services.base import Provider
 
 
 class ApiGatewayProvider(ImportOps, ResourceOps, DeploymentOps, KeyOps, AuthorizerOps,
-                         GatewayResponseOps, ModelOps, ValidatorOps, Provider):
+                         GatewayResponseOps, ModelOps, ValidatorOps, ExportOps, Provider):
     service_name: ClassVar[str] = "apigateway"
 
     def __init__(self, store: ApiGatewayStore, *,
