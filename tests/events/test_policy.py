@@ -42,3 +42,22 @@ def test_an_explicit_deny_wins_and_nothing_allows_by_default() -> None:
 def test_documents_that_are_absent_or_invalid_have_no_statements() -> None:
     assert statements_of(None) == [] and statements_of("{not json") == []
     assert statements_of('{"Statement": {"Effect": "Allow"}}') == [{"Effect": "Allow"}]
+
+
+def test_account_principals_and_extra_condition_keys() -> None:
+    """A function URL's caller: an account's root ARN, or anyone, with the URL's keys."""
+    statements = [{"Effect": "Allow", "Principal": {"AWS": "111111111111"},
+                   "Action": "lambda:InvokeFunctionUrl",
+                   "Resource": "arn:aws:lambda:us-east-1:000000000000:function:f",
+                   "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "AWS_IAM"}}}]
+
+    def ask(principal: str, auth_type: str) -> bool:
+        return allows(statements, Request(
+            principal, "lambda:InvokeFunctionUrl",
+            "arn:aws:lambda:us-east-1:000000000000:function:f",
+            extra={"lambda:FunctionUrlAuthType": auth_type}))
+
+    assert ask("arn:aws:iam::111111111111:root", "AWS_IAM")
+    assert not ask("arn:aws:iam::222222222222:root", "AWS_IAM")
+    assert not ask("arn:aws:iam::111111111111:root", "NONE")
+    assert not ask("*", "AWS_IAM")

@@ -1,11 +1,13 @@
-"""Resource policies as AWS evaluates them for a service delivering an event: does a
-queue's or function's policy let a service principal (``s3.amazonaws.com``) perform an
-action on it for a given source ARN and account?
+"""Resource policies as AWS evaluates them for a service delivering an event, or for
+a caller of a public endpoint: does a queue's or function's policy let a principal
+(``s3.amazonaws.com``, an account's ``arn:aws:iam::<id>:root``, or ``*`` for anyone)
+perform an action on it, for a given source ARN and account?
 
-Only what resource policies for service principals use is evaluated: principals
-(``*``, ``{"AWS": "*"}``, ``{"Service": ...}``), actions and resources with wildcards,
-and the condition operators String(Not)Equals, String(Not)Like, Arn(Not)Equals,
-Arn(Not)Like (with ``IfExists``) on ``aws:SourceArn`` and ``aws:SourceAccount``. An
+Only what such policies use is evaluated: principals (``*``, ``{"AWS": ...}`` naming
+``*``, an account id or ARN, ``{"Service": ...}``), actions and resources with
+wildcards, and the condition operators String(Not)Equals, String(Not)Like,
+Arn(Not)Equals, Arn(Not)Like and Bool (with ``IfExists``) on ``aws:SourceArn``,
+``aws:SourceAccount`` and the request's extra keys (``lambda:FunctionUrlAuthType``). An
 explicit Deny wins; a statement with a condition this cannot evaluate never applies.
 """
 
@@ -14,20 +16,23 @@ from __future__ import annotations
 import fnmatch
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    principal: str  # a service principal, "s3.amazonaws.com"
+    principal: str  # a service principal "s3.amazonaws.com", an account's root ARN, "*"
     action: str  # "sqs:SendMessage", "lambda:InvokeFunction"
     resource: str  # the destination's ARN
-    source_arn: str
-    source_account: str
+    source_arn: str = ""  # "" when the caller has none (then conditions on it fail)
+    source_account: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)  # more condition keys
 
     def context(self) -> dict[str, str]:
-        return {"aws:sourcearn": self.source_arn, "aws:sourceaccount": self.source_account}
+        known = {"aws:sourcearn": self.source_arn, "aws:sourceaccount": self.source_account}
+        return {**{k: v for k, v in known.items() if v},
+                **{k.lower(): v for k, v in self.extra.items()}}
 
 
 def statements_of(document: str | None) -> list[dict[str, Any]]:
@@ -71,12 +76,15 @@ def _applies(statement: Mapping[str, Any], request: Request) -> bool:
             and _conditions(statement.get("Condition") or {}, request.context()))
 
 
-def _principal(principal: Any, service: str) -> bool:
+def _principal(principal: Any, caller: str) -> bool:
     if principal == "*":
         return True
     if not isinstance(principal, dict):
         return False
-    return "*" in _listed(principal.get("AWS")) or service in _listed(principal.get("Service"))
+    named = _listed(principal.get("AWS"))
+    account = caller.split(":")[4] if caller.startswith("arn:") else None
+    return ("*" in named or caller in named or (account is not None and account in named)
+            or caller in _listed(principal.get("Service")))
 
 
 def _equals(value: str, pattern: str) -> bool:
@@ -97,6 +105,7 @@ _OPERATORS: dict[str, tuple[Callable[[str, str], bool], bool]] = {
     "arnnotequals": (lambda v, p: not _equals(v, p), True),
     "arnlike": (_like, False),
     "arnnotlike": (lambda v, p: not _like(v, p), True),
+    "bool": (lambda v, p: v.lower() == p.lower(), False),
 }
 
 

@@ -26,6 +26,7 @@ from nubes.apigw.lambda_proxy import MalformedResponse, Route, event_v2, respons
 from nubes.edge.front_doors import HttpRequest, HttpResponse, verify_signature
 from nubes.edge.sigv4 import KeyLookup
 from nubes.errors import ServiceError
+from nubes.events import policy
 from nubes.runtime.api import Invocation, TooManyRequests
 from nubes.services.lambda_.arns import FunctionRef
 from nubes.services.lambda_.invoke import MAX_RESPONSE, MAX_SYNC_PAYLOAD
@@ -163,50 +164,10 @@ def allows(statements: list[dict[str, Any]], principal: str, url: FunctionUrl,
     """Whether the function's policy lets ``principal`` (``*``, or an account's root
     ARN) invoke its URL: an Allow for ``lambda:InvokeFunctionUrl`` whose conditions hold
     for this URL's auth type, and no such Deny."""
-    context = {"lambda:functionurlauthtype": url.auth_type,
-               "lambda:invokedviafunctionurl": "true"}
-    allowed = False
-    for statement in statements:
-        if not _applies(statement, principal, resource, context):
-            continue
-        if statement.get("Effect") == "Deny":
-            return False
-        allowed = allowed or statement.get("Effect") == "Allow"
-    return allowed
-
-
-def _listed(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _applies(statement: dict[str, Any], principal: str, resource: str,
-             context: dict[str, str]) -> bool:
-    given = statement.get("Principal")
-    principals = ["*"] if given == "*" else \
-        _listed(given.get("AWS")) if isinstance(given, dict) else []
-    account = principal.split(":")[4] if principal.startswith("arn:") else None
-    named = "*" in principals or principal in principals or (account in principals)
-    return (named
-            and any(fnmatch.fnmatchcase(ACTION.lower(), a.lower())
-                    for a in _listed(statement.get("Action")))
-            and any(fnmatch.fnmatchcase(resource, r) for r in _listed(statement.get("Resource"))
-                    or [resource])
-            and _conditions(statement.get("Condition") or {}, context))
-
-
-def _conditions(conditions: dict[str, Any], context: dict[str, str]) -> bool:
-    """StringEquals and Bool on the function URL keys; any other condition does not hold
-    for an anonymous caller (no source ARN or account), so the statement does not apply."""
-    for operator, tests in conditions.items():
-        if operator not in ("StringEquals", "Bool") or not isinstance(tests, dict):
-            return False
-        for key, expected in tests.items():
-            value = context.get(key.lower())
-            if value is None or value.lower() not in [e.lower() for e in _listed(expected)]:
-                return False
-    return True
+    return policy.allows(statements, policy.Request(
+        principal, ACTION, resource,
+        extra={"lambda:FunctionUrlAuthType": url.auth_type,
+               "lambda:InvokedViaFunctionUrl": "true"}))
 
 
 # -- CORS ---------------------------------------------------------------------------------
