@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from nubes.examples_deploy import Deployer
 from tests.e2e.conftest import EXAMPLES
-from tests.e2e.plain_http import request
+from tests.plain_http import request
 from tests.server import NubesServer
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ from collections.abc import Callable
 import pytest
 
 from nubes.examples_deploy import Deployed, Deployer
-from tests.e2e.plain_http import request
 from tests.e2e.proxy_events import invoke, v1
+from tests.plain_http import request
 from tests.server import NubesServer
 
 pytestmark = pytest.mark.slow

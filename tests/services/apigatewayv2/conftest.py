@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import http.client
-import json
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from tests.functions import ROLE, package
+from tests.plain_http import Answer
 from tests.server import NubesServer
 
 # Answers what its event asks: "echo" (the event, as a 2.0 response with its body),
@@ -65,25 +64,6 @@ def make_function(lam: Any, source: str = ECHO_HANDLER, name: str | None = None,
 @pytest.fixture(scope="session")
 def echo_arn(lam: Any) -> str:
     return make_function(lam)
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key.lower() == name.lower():
-                return value
-        return None
-
-    def header_values(self, name: str) -> list[str]:
-        return [v for k, v in self.headers if k.lower() == name.lower()]
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 @pytest.fixture(scope="session")

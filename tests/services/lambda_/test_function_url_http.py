@@ -6,7 +6,6 @@ import base64
 import http.client
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.functions import printed_events, printing_function
+from tests.plain_http import Answer
 from tests.server import NubesServer
 from tests.services.lambda_.conftest import ROLE, make_zip, new_name
 
@@ -44,19 +44,6 @@ def handler(event, context):
         raise RuntimeError("boom")
     return {"statusCode": 404, "body": "no such path"}
 '''
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == name), None)
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 def send(server: NubesServer, method: str, path: str, *, host: str | None = None,

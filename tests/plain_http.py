@@ -25,6 +25,9 @@ class Answer:
     def all(self, name: str) -> list[str]:
         return [v for k, v in self.headers if k.lower() == name.lower()]
 
+    def header_values(self, name: str) -> list[str]:
+        return self.all(name)
+
     def json(self) -> Any:
         return json.loads(self.body)
 
