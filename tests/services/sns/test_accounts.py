@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+from tests.accounts import other_account
 from tests.server import NubesServer
 from tests.services.sns.conftest import (
     error_of,
@@ -19,19 +16,6 @@ from tests.services.sns.conftest import (
     subscribed_queue,
     unique,
 )
-
-
-def other_account(server: NubesServer, make_client: Callable[..., Any], account: str,
-                  service: str = "sns") -> Any:
-    """A client of a new key of ``account`` (made with ``nubes keys create``)."""
-    key = f"AKIA{uuid.uuid4().hex[:16].upper()}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUBES_", "AWS_"))}
-    done = subprocess.run([sys.executable, "-m", "nubes", "keys", "create", "--data-dir",
-                           str(server.data_dir), "--account", account, "--access-key", key,
-                           "--secret", "other-secret"], env=env, capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return make_client(service, aws_access_key_id=key, aws_secret_access_key="other-secret")
 
 
 def test_another_account_publishes_once_permitted(

@@ -22,6 +22,8 @@ InvalidBatchEntryId = error_class("InvalidBatchEntryId", 400)
 TooManyEntriesInBatchRequest = error_class("TooManyEntriesInBatchRequest", 400)
 ResourceNotFoundException = error_class("ResourceNotFoundException", 404)
 UnsupportedOperation = error_class("UnsupportedOperation", 400)
+OverLimit = error_class("OverLimit", 403)
+AccessDenied = error_class("AccessDenied", 403)
 
 
 def queue_not_found() -> Exception:

@@ -90,8 +90,10 @@ class QueueOps(SqsCore):
         name = required(params, "QueueName")
         account = params.get("QueueOwnerAWSAccountId") or ctx.account_id
         queue = self.store.get_queue(account, ctx.region, name)
-        if queue is None or account != ctx.account_id:
+        if queue is None:
             raise exc.queue_not_found()
+        if account != ctx.account_id:
+            self.check_other_account(ctx, queue)
         return {"QueueUrl": queue.url(ctx.endpoint)}
 
     def list_queues(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
