@@ -35,7 +35,7 @@ def printing_function(lam: Any, name: str) -> tuple[str, str]:
         FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
         Code={"ZipFile": package()})["FunctionArn"]
     lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     return name, arn
 
 

@@ -56,7 +56,7 @@ def make_function(lam: Any, source: str, name: str | None = None) -> str:
         FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
         Code={"ZipFile": package(source)}, Timeout=10)["FunctionArn"]
     lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     return arn
 
 

@@ -53,7 +53,7 @@ def make_function(lam: Any, source: str = ECHO_HANDLER, name: str | None = None,
         FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
         Code={"ZipFile": package(source)}, Timeout=10)["FunctionArn"]
     lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     if permit:
         lam.add_permission(FunctionName=name, StatementId="apigw", Action="lambda:InvokeFunction",
                            Principal="apigateway.amazonaws.com",

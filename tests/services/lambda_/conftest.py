@@ -80,7 +80,7 @@ def active(lam: Any, create: Callable[..., dict[str, Any]]) -> Callable[..., str
     def make(**overrides: Any) -> str:
         name: str = create(**overrides)["FunctionName"]
         lam.get_waiter("function_active_v2").wait(
-            FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+            FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
         return name
 
     return make

@@ -67,7 +67,7 @@ def function(lam: Any) -> str:
                         Handler="app.handler", Code={"ZipFile": make_zip({"app.py": SOURCE})},
                         Publish=True)
     lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     return name
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.services.lambda_.conftest import HANDLER_SOURCE, ROLE, error_of, make_zip, new_name
 
-FAST = {"Delay": 0.05, "MaxAttempts": 200}
+FAST = {"Delay": 0.05, "MaxAttempts": 1200}
 
 
 def test_create_answers_pending_then_becomes_active(lam: Any, create: Callable[..., Any]

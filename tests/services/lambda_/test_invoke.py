@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.services.lambda_.conftest import error_of, make_zip, new_name
 
-FAST = {"Delay": 0.05, "MaxAttempts": 200}
+FAST = {"Delay": 0.05, "MaxAttempts": 1200}
 APP = '''
 import os
 

@@ -77,7 +77,7 @@ def flaky(client: Callable[[str], Any]) -> tuple[str, str]:
                         Handler="app.handler", Timeout=30,
                         Code={"ZipFile": make_zip({"app.py": FLAKY})})
     lam.get_waiter("function_active_v2").wait(FunctionName=name,
-                                              WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+                                              WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     return name, bucket
 
 

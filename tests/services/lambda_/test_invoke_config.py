@@ -209,21 +209,21 @@ def test_dead_letter_config(lam: Any, unchecked: Any, active: Callable[..., str]
     assert created["DeadLetterConfig"] == {"TargetArn": QUEUE}
     name = created["FunctionName"]
     lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     lam.get_waiter("function_updated_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     updated = lam.update_function_configuration(FunctionName=name,
                                                 DeadLetterConfig={"TargetArn": TOPIC})
     assert updated["DeadLetterConfig"] == {"TargetArn": TOPIC}
     lam.get_waiter("function_updated_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     assert lam.get_function_configuration(
         FunctionName=name)["DeadLetterConfig"] == {"TargetArn": TOPIC}
     removed = lam.update_function_configuration(FunctionName=name,
                                                 DeadLetterConfig={"TargetArn": ""})
     assert "TargetArn" not in removed.get("DeadLetterConfig", {})
     lam.get_waiter("function_updated_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     table = "arn:aws:dynamodb:us-east-1:000000000000:table/t"
     code, _, _ = error_of(lambda: lam.update_function_configuration(
         FunctionName=name, DeadLetterConfig={"TargetArn": table}))

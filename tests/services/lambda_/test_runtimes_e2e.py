@@ -80,7 +80,7 @@ def deploy(lam: Any, runtime: str, files: dict[str, str], handler: str = "app.ha
     lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler,
                         Code={"ZipFile": make_zip(files)}, Timeout=10)
     lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     return name
 
 

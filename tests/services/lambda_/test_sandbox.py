@@ -86,7 +86,7 @@ def deploy(lam: Any, source: str, **config: Any) -> str:
                         Handler="app.handler", Code={"ZipFile": make_zip({"app.py": source})},
                         **config)
     lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=name, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     return name
 
 

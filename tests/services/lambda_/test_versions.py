@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.services.lambda_.conftest import HANDLER_SOURCE, error_of, make_zip
 
-FAST = {"Delay": 0.05, "MaxAttempts": 200}
+FAST = {"Delay": 0.05, "MaxAttempts": 1200}
 
 
 def _update(lam: Any, name: str, **config: Any) -> None:

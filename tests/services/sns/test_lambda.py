@@ -72,7 +72,7 @@ def test_no_subject_is_null_and_a_function_without_permission_gets_nothing(
         FunctionName=other, Runtime="python3.12", Role=ROLE, Handler="app.handler",
         Code={"ZipFile": package()})["FunctionArn"]
     lam.get_waiter("function_active_v2").wait(
-        FunctionName=other, WaiterConfig={"Delay": 0.05, "MaxAttempts": 200})
+        FunctionName=other, WaiterConfig={"Delay": 0.05, "MaxAttempts": 1200})
     allow_sns(lam, name, topic)  # only the first function lets SNS invoke it
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=other_arn)
