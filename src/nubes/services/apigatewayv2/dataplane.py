@@ -32,7 +32,7 @@ from nubes.edge.front_doors import HttpRequest, HttpResponse, json_message, veri
 from nubes.edge.sigv4 import KeyLookup
 from nubes.errors import ServiceError
 from nubes.services.apigatewayv2 import jwt
-from nubes.services.apigatewayv2.control import DEFAULT_ROUTE, DEFAULT_STAGE, function_arn
+from nubes.services.apigatewayv2.common import DEFAULT_ROUTE, DEFAULT_STAGE, function_arn
 from nubes.services.apigatewayv2.matching import RouteTable
 from nubes.services.apigatewayv2.store import Doc, HttpApiStore
 from nubes.services.apigatewayv2.throttle import TokenBuckets

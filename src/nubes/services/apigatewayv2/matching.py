@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from nubes.services.apigatewayv2.control import DEFAULT_ROUTE, parse_route_key
+from nubes.services.apigatewayv2.common import DEFAULT_ROUTE, parse_route_key
 
 
 @dataclass(frozen=True, slots=True)
