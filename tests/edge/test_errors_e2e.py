@@ -150,9 +150,6 @@ def test_an_s3_request_matching_no_operation_is_a_client_error(
 @pytest.mark.parametrize(
     ("service", "operation", "call", "content_type"),
     [
-        ("sqs", "AddPermission", lambda c: c.add_permission(
-            QueueUrl="http://localhost/000000000000/q", Label="l", AWSAccountIds=["1"],
-            Actions=["*"]), "application/x-amz-json-1.0"),
         ("events", "ListArchives", lambda c: c.list_archives(), "application/x-amz-json-1.1"),
         ("stepfunctions", "ListStateMachines", lambda c: c.list_state_machines(),
          "application/x-amz-json-1.0"),
@@ -179,25 +176,23 @@ def test_sqs_json_errors_also_carry_the_query_error_code(
         QueueName="no-such-queue"))
     assert headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
     assert error["QueryErrorCode"] == "QueueDoesNotExist"
-    status, error, headers = client_error(lambda: make_client("sqs").add_permission(
-        QueueUrl="http://localhost/000000000000/q", Label="l", AWSAccountIds=["1"],
-        Actions=["*"]))
-    assert headers["x-amzn-query-error"] == "NotImplemented;Sender"
-    assert error["QueryErrorCode"] == "NotImplemented"
+    status, error, headers = client_error(lambda: make_client("sqs").create_queue(
+        QueueName="not a valid name"))
+    assert headers["x-amzn-query-error"] == "InvalidParameterValue;Sender"
+    assert error["QueryErrorCode"] == "InvalidParameterValue"
 
 
 def test_an_sqs_query_protocol_request_gets_an_xml_error_response(
     nubes_server: NubesServer,
 ) -> None:
-    # AddPermission: an SQS operation Nubes does not implement (queue policies).
     answer = signed(nubes_server.endpoint, "POST", "/", "sqs",
-                    b"Action=AddPermission&Version=2012-11-05", FORM)
+                    b"Action=GetQueueUrl&QueueName=no-such-queue&Version=2012-11-05", FORM)
     assert answer.headers["content-type"].startswith("text/xml")
     error = answer.xml()
     assert error.tag == "ErrorResponse"
-    assert error.findtext("Error/Code") == "NotImplemented"
-    assert "AddPermission" in (error.findtext("Error/Message") or "")
-    assert answer.status == 501
+    assert error.findtext("Error/Code") == "AWS.SimpleQueueService.NonExistentQueue"
+    assert error.findtext("Error/Type") == "Sender"
+    assert answer.status == 400
 
 
 # -- services and operations that do not exist ------------------------------------------
