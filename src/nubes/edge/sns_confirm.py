@@ -1,9 +1,13 @@
-"""SNS's SubscribeURL: ``GET /?Action=ConfirmSubscription&TopicArn=...&Token=...``.
+"""SNS's SubscribeURL (``GET /?Action=ConfirmSubscription&TopicArn=...&Token=...``) and
+UnsubscribeURL (``GET /?Action=Unsubscribe&SubscriptionArn=...``).
 
 An http(s) subscriber confirms by visiting the URL SNS sent it, unsigned; AWS accepts
-exactly that request without credentials (the token is the secret). It carries no
-``Version``, so routing takes it for S3; this handler answers it before routing's guess
-matters. Every other SNS request must be signed.
+exactly that request without credentials (the token is the secret). Likewise a
+subscription confirmed that way can be ended by visiting the UnsubscribeURL every
+message carries; one confirmed by a signed request (and sqs and lambda subscriptions,
+confirmed by their owner's signed Subscribe) needs a signed Unsubscribe. These URLs carry
+no ``Version``, so routing takes them for S3; this handler answers them before routing's
+guess matters. Every other SNS request must be signed.
 """
 
 from __future__ import annotations
@@ -27,8 +31,12 @@ async def sns_subscribe_url(edge: Edge, ex: Exchange) -> None:
     if request.method != "GET" or "authorization" in request.headers:
         return
     query = request.query_dict()
-    if query.get("Action") != "ConfirmSubscription" or any(
-            key.lower().startswith("x-amz-") for key in query):
+    if any(key.lower().startswith("x-amz-") for key in query):
+        return
+    if query.get("Action") == "Unsubscribe":
+        await _unsubscribe(edge, ex, query.get("SubscriptionArn", ""))
+        return
+    if query.get("Action") != "ConfirmSubscription":
         return
     provider = edge.providers.get("sns")
     topic = parse_topic_arn(query.get("TopicArn", ""))
@@ -44,3 +52,25 @@ async def sns_subscribe_url(edge: Edge, ex: Exchange) -> None:
     params = {"TopicArn": str(topic), "Token": query["Token"]}
     output = provider.confirm_subscription(ex.context, params)
     ex.response = serialize_response(operation, output, ex.request_id)
+
+
+async def _unsubscribe(edge: Edge, ex: Exchange, arn: str) -> None:
+    """End a subscription whose confirmation was not authenticated, unsigned."""
+    provider = edge.providers.get("sns")
+    if not isinstance(provider, SnsProvider):
+        return
+    sub = provider.store.get_subscription(arn)
+    if sub is None or sub.authenticated:
+        return  # left to the signed path (which asks for credentials)
+    topic = parse_topic_arn(sub.topic_arn)
+    if topic is None:
+        return
+    model = ex.model = service_model("sns")
+    ex.service, ex.provider = "sns", provider
+    operation = model.operation_model("Unsubscribe")
+    ex.context = RequestContext(
+        request=ex.request, request_id=ex.request_id, service="sns",
+        account_id=topic.account_id, region=topic.region, access_key=None,
+        operation=operation, endpoint=f"{ex.request.scheme}://{ex.request.host}")
+    provider.store.delete_subscription(sub.arn)
+    ex.response = serialize_response(operation, {}, ex.request_id)

@@ -8,6 +8,8 @@ so retries come in a fraction of a second.
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +91,34 @@ def test_the_confirmation_handshake(fast_server: NubesServer, endpoint: Endpoint
     # A signed ConfirmSubscription with the token works too, and says who confirmed.
     assert sns.confirm_subscription(TopicArn=topic, Token=message["Token"])[
         "SubscriptionArn"] == sub["SubscriptionArn"]
+
+
+def test_the_unsubscribe_url_ends_an_unauthenticated_subscription(
+        fast_server: NubesServer, endpoint: Endpoint) -> None:
+    sns = client(fast_server, "sns")
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    confirmed(sns, topic, endpoint)
+    sns.publish(TopicArn=topic, Message="bye")
+    [request] = endpoint.wait_for(1)
+    # The subscriber visits the UnsubscribeURL of a message, unsigned, as AWS lets it.
+    with urllib.request.urlopen(request.json()["UnsubscribeURL"], timeout=5) as answer:
+        assert "<UnsubscribeResponse" in answer.read().decode()
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
+def test_a_subscription_confirmed_by_its_owner_needs_a_signed_unsubscribe(
+        fast_server: NubesServer) -> None:
+    sns, sqs = client(fast_server, "sns"), client(fast_server, "sqs")
+    topic = sns.create_topic(Name=unique())["TopicArn"]
+    _, queue = new_queue(sqs, topic)
+    arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue)["SubscriptionArn"]
+    url = (f"{fast_server.endpoint}/?Action=Unsubscribe&SubscriptionArn="
+           f"{urllib.parse.quote(arn, safe='')}")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, timeout=5)
+    refused.value.close()
+    [sub] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert sub["SubscriptionArn"] == arn
 
 
 def test_other_unsigned_sns_requests_are_refused(fast_server: NubesServer) -> None:

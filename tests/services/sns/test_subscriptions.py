@@ -19,7 +19,7 @@ def test_a_queue_of_the_same_account_is_confirmed_at_once(sns: Any, sqs: Any, to
     assert again == sub  # subscribing twice is one subscription
     attributes = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
     assert attributes["PendingConfirmation"] == "false"
-    assert attributes["ConfirmationWasAuthenticated"] == "false"
+    assert attributes["ConfirmationWasAuthenticated"] == "true"  # the owner's Subscribe
     assert attributes["Protocol"] == "sqs" and attributes["Endpoint"] == queue
     assert attributes["TopicArn"] == topic and attributes["Owner"] == "000000000000"
     assert attributes["RawMessageDelivery"] == "false"

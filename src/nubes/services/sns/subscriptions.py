@@ -85,6 +85,7 @@ class SubscriptionOps(SnsCore):
         # another account gets the confirmation message, as on AWS.
         sub.confirmed = protocol == "lambda" or (
             protocol == "sqs" and arn_account(endpoint) == topic.account_id)
+        sub.authenticated = sub.confirmed  # by the owner's own signed Subscribe
         self._request_confirmation(sub, topic)
         return self._subscribed(sub, params)
 
