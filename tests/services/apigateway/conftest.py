@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tests.functions import ROLE, package
 
@@ -27,14 +26,6 @@ def lam(make_client: Callable[..., Any]) -> Any:
 
 def unique(prefix: str = "api") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def error_of(call: Callable[[], Any]) -> dict[str, Any]:
-    """The error boto3 raised for a call (``Code``, ``Message``) and its HTTP status."""
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return {**response["Error"], "status": response["ResponseMetadata"]["HTTPStatusCode"]}
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.errors import error_of
 from tests.server import NubesServer
-from tests.services.apigateway.conftest import call, deploy, error_of, unique
+from tests.services.apigateway.conftest import call, deploy, unique
 
 
 def test_gateway_responses_control_plane(apigw: Any, api: dict[str, Any]) -> None:

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.errors import error_of
 from tests.server import NubesServer
-from tests.services.apigateway.conftest import allow_api, call, error_of, make_function, unique
+from tests.services.apigateway.conftest import allow_api, call, make_function, unique
 
 FN = "arn:aws:lambda:us-east-1:000000000000:function:hello"
 URI = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FN}/invocations"

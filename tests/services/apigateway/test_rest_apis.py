@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.services.apigateway.conftest import error_of, unique
+from tests.errors import error_of
+from tests.services.apigateway.conftest import unique
 
 FN_ARN = "arn:aws:lambda:us-east-1:000000000000:function:hello"
 LAMBDA_URI = (f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FN_ARN}"

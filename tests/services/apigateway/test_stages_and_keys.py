@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.services.apigateway.conftest import error_of, unique
+from tests.errors import error_of
+from tests.services.apigateway.conftest import unique
 
 
 def mock_api(apigw: Any) -> str:

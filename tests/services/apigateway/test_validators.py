@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.errors import error_of
 from tests.server import NubesServer
-from tests.services.apigateway.conftest import call, deploy, error_of, unique
+from tests.services.apigateway.conftest import call, deploy, unique
 
 PET = json.dumps({"type": "object", "required": ["name"], "properties": {
     "name": {"type": "string", "minLength": 1},

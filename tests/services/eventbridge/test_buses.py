@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.services.eventbridge.conftest import error_of, unique
+from tests.errors import error_of
+from tests.services.eventbridge.conftest import unique
 
 ARN_PREFIX = "arn:aws:events:us-east-1:000000000000:event-bus/"
 

@@ -7,11 +7,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tests.errors import error_of
 from tests.functions import printed_events
 from tests.services.eventbridge.conftest import (
     allow_events,
     allow_rule,
-    error_of,
     new_queue,
     received,
     unique,

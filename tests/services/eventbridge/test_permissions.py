@@ -11,14 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.errors import error_of
 from tests.server import NubesServer
-from tests.services.eventbridge.conftest import (
-    allow_rule,
-    error_of,
-    new_queue,
-    received,
-    unique,
-)
+from tests.services.eventbridge.conftest import allow_rule, new_queue, received, unique
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.services.eventbridge.conftest import error_of, unique
+from tests.errors import error_of
+from tests.services.eventbridge.conftest import unique
 
 EVENT = {"id": "7bf73129-1428-4cd3-a780-95db273d1602", "detail-type": "Order Placed",
          "source": "my.shop", "account": "000000000000", "time": "2026-01-01T00:00:00Z",

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.services.eventbridge.conftest import error_of, unique
+from tests.errors import error_of
+from tests.services.eventbridge.conftest import unique
 
 RULE_ARN = "arn:aws:events:us-east-1:000000000000:rule/"
 PATTERN = json.dumps({"source": ["my.app"]})

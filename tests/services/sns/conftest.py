@@ -13,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 
 @pytest.fixture(scope="session")
@@ -91,14 +90,6 @@ def receive(sqs: Any, url: str, count: int, wait_s: float = 10.0,
             found.append(message)
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     return found
-
-
-def error_of(call: Callable[[], Any]) -> dict[str, Any]:
-    """The error boto3 raised for a call (``Code``, ``Message``) and its HTTP status."""
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return {**response["Error"], "status": response["ResponseMetadata"]["HTTPStatusCode"]}
 
 
 @dataclass

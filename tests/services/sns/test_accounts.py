@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.accounts import other_account
+from tests.errors import error_of
 from tests.server import NubesServer
 from tests.services.sns.conftest import (
-    error_of,
     queue_arn,
     receive,
     sns_may_send,

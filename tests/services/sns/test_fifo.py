@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.services.sns.conftest import error_of, new_queue, receive, subscribed_queue, unique
+from tests.errors import error_of
+from tests.services.sns.conftest import new_queue, receive, subscribed_queue, unique
 
 
 def test_order_is_kept_per_group(sns: Any, sqs: Any, fifo_topic: str) -> None:

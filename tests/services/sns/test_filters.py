@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.services.sns.conftest import error_of, receive, subscribed_queue
+from tests.errors import error_of
+from tests.services.sns.conftest import receive, subscribed_queue
 
 
 def attrs(**values: Any) -> dict[str, dict[str, str]]:

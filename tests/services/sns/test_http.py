@@ -19,15 +19,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from tests.errors import error_of
 from tests.server import NubesServer
-from tests.services.sns.conftest import (
-    Endpoint,
-    Received,
-    error_of,
-    new_queue,
-    receive,
-    unique,
-)
+from tests.services.sns.conftest import Endpoint, Received, new_queue, receive, unique
 from tests.services.sns.test_publish import verify_signature
 
 

@@ -12,7 +12,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tests.services.sns.conftest import error_of, receive, subscribed_queue
+from tests.errors import error_of
+from tests.services.sns.conftest import receive, subscribed_queue
 
 
 def verify_signature(message: dict[str, Any]) -> None:

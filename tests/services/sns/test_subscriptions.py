@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.services.sns.conftest import error_of, new_queue, unique
+from tests.errors import error_of
+from tests.services.sns.conftest import new_queue, unique
 
 FUNCTION = "arn:aws:lambda:us-east-1:000000000000:function:some-function"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.services.sns.conftest import error_of, unique
+from tests.errors import error_of
+from tests.services.sns.conftest import unique
 
 
 def test_create_topic_is_idempotent_and_refuses_different_attributes(sns: Any) -> None:

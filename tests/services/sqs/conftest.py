@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 
 @pytest.fixture(scope="session")
@@ -30,12 +29,3 @@ def fifo_queue(sqs: Any) -> str:
     url: str = sqs.create_queue(QueueName=f"{unique('f')}.fifo",
                                 Attributes={"FifoQueue": "true"})["QueueUrl"]
     return url
-
-
-def error_of(call: Callable[[], Any]) -> dict[str, Any]:
-    """The error boto3 raised for a call (``Code``, ``QueryErrorCode``, ...) and its headers."""
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return {**response["Error"], "headers": response["ResponseMetadata"]["HTTPHeaders"],
-            "status": response["ResponseMetadata"]["HTTPStatusCode"]}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.services.sqs.conftest import error_of, unique
+from tests.errors import error_of
+from tests.services.sqs.conftest import unique
 
 
 def test_messages_of_a_group_come_in_order_with_increasing_sequence_numbers(

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from tests.services.sqs.conftest import error_of
+from tests.errors import error_of
 
 
 def _md5_of_attributes(attributes: dict[str, dict[str, Any]]) -> str:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.accounts import other_account
+from tests.errors import error_of
 from tests.server import NubesServer
-from tests.services.sqs.conftest import error_of
 
 
 def _policy(sqs: Any, queue: str) -> dict[str, Any] | None:

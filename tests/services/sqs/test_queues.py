@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.services.sqs.conftest import error_of, unique
+from tests.errors import error_of
+from tests.services.sqs.conftest import unique
 
 
 def test_create_queue_answers_a_path_style_url_and_get_queue_url_finds_it(sqs: Any) -> None:

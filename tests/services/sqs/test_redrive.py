@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.services.sqs.conftest import error_of, unique
+from tests.errors import error_of
+from tests.services.sqs.conftest import unique
 
 
 def _arn(sqs: Any, url: str) -> str:
