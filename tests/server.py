@@ -10,8 +10,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+
+import boto3
+from botocore.config import Config
 
 
 def free_port() -> int:
@@ -88,3 +93,20 @@ class NubesServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def with_settings(data_dir: Path, settings: str) -> Path:
+    """``data_dir``, made, with ``settings`` (TOML) in its ``nubes.toml``: a server started
+    on it runs with them (shorter retry delays and the like)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "nubes.toml").write_text(settings)
+    return data_dir
+
+
+def client_factory(server: NubesServer) -> Callable[[str], Any]:
+    """``make(service)``: a boto3 client of ``server`` with the default key, no retries."""
+    def make(service: str) -> Any:
+        return boto3.client(service, endpoint_url=server.endpoint, region_name="us-east-1",
+                            aws_access_key_id="test", aws_secret_access_key="test",
+                            config=Config(retries={"max_attempts": 1}))
+    return make

@@ -12,17 +12,13 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from nubes.services.lambda_.event_store import EventStore
 from nubes.storage.sqlite import Database
-from tests.conftest import CREDENTIALS
-from tests.server import NubesServer
+from tests.server import NubesServer, client_factory, with_settings
 from tests.services.lambda_.conftest import ROLE, make_zip, new_name
 
 ACCOUNT = "000000000000"
@@ -58,19 +54,15 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubesServer]:
-    data_dir = tmp_path_factory.mktemp("destinations") / "data"
-    data_dir.mkdir()
-    (data_dir / "nubes.toml").write_text("lambda_async_retry_delays = [0.2, 0.2]\n")
-    with NubesServer(Path(data_dir)) as running:
+    data_dir = with_settings(tmp_path_factory.mktemp("destinations") / "data",
+                             "lambda_async_retry_delays = [0.2, 0.2]\n")
+    with NubesServer(data_dir) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def client(server: NubesServer) -> Callable[[str], Any]:
-    def make(service: str) -> Any:
-        return boto3.client(service, endpoint_url=server.endpoint, region_name="us-east-1",
-                            config=Config(retries={"max_attempts": 1}), **CREDENTIALS)
-    return make
+    return client_factory(server)
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,12 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tests.conftest import CREDENTIALS
-from tests.server import NubesServer
+from tests.server import NubesServer, client_factory, with_settings
 from tests.services.lambda_.conftest import ROLE, make_zip, new_name
 
 # Each attempt leaves an object in S3 (then sleeps if asked); the first two attempts fail.
@@ -38,19 +34,15 @@ def handler(event, context):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubesServer]:
-    data_dir = tmp_path_factory.mktemp("async") / "data"
-    data_dir.mkdir()
-    (data_dir / "nubes.toml").write_text("lambda_async_retry_delays = [0.3, 0.6]\n")
-    with NubesServer(Path(data_dir)) as running:
+    data_dir = with_settings(tmp_path_factory.mktemp("async") / "data",
+                             "lambda_async_retry_delays = [0.3, 0.6]\n")
+    with NubesServer(data_dir) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def client(server: NubesServer) -> Callable[[str], Any]:
-    def make(service: str) -> Any:
-        return boto3.client(service, endpoint_url=server.endpoint, region_name="us-east-1",
-                            config=Config(retries={"max_attempts": 1}), **CREDENTIALS)
-    return make
+    return client_factory(server)
 
 
 def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:

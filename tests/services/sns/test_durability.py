@@ -8,18 +8,14 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from tests.server import NubesServer
+from tests.server import NubesServer, client_factory, with_settings
 from tests.services.sns.conftest import Endpoint, new_queue, receive
 
 
 def _client(server: NubesServer, service: str) -> Any:
-    return boto3.client(service, endpoint_url=server.endpoint, region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}))
+    return client_factory(server)(service)
 
 
 @pytest.mark.slow  # events the killed server held leases on wait for them to expire (60 s)
@@ -48,9 +44,7 @@ def test_published_messages_survive_kill_9(tmp_path: Path) -> None:
 
 @pytest.mark.slow  # killed before it saw the 500, the server retries once the lease ends
 def test_an_http_retry_survives_kill_9(tmp_path: Path, endpoint: Endpoint) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "nubes.toml").write_text("sns_retry_delay_scale = 0.01\n")
+    data = with_settings(tmp_path / "data", "sns_retry_delay_scale = 0.01\n")
     server = NubesServer(data).start()
     try:
         sns = _client(server, "sns")

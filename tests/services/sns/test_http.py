@@ -15,29 +15,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from tests.errors import error_of
-from tests.server import NubesServer
+from tests.server import NubesServer, client_factory, with_settings
 from tests.services.sns.conftest import Endpoint, Received, new_queue, receive, unique
 from tests.services.sns.test_publish import verify_signature
 
 
 @pytest.fixture(scope="module")
 def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubesServer]:
-    data = tmp_path_factory.mktemp("sns-http") / "data"
-    data.mkdir()
-    (data / "nubes.toml").write_text("sns_retry_delay_scale = 0.01\n")
+    data = with_settings(tmp_path_factory.mktemp("sns-http") / "data",
+                         "sns_retry_delay_scale = 0.01\n")
     with NubesServer(data) as server:
         yield server
 
 
 def client(server: NubesServer, service: str) -> Any:
-    return boto3.client(service, endpoint_url=server.endpoint, region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}))
+    return client_factory(server)(service)
 
 
 def confirmed(sns: Any, topic: str, endpoint: Endpoint, **attributes: str) -> str:

@@ -17,11 +17,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from tests.server import NubesServer
+from tests.server import NubesServer, client_factory, with_settings
 from tests.services.lambda_.conftest import ROLE, make_zip
 
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
@@ -69,9 +67,7 @@ def handler(event, context):
 
 
 def start_server(data_dir: Any, port: int | None = None) -> NubesServer:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "nubes.toml").write_text(SETTINGS)
-    return NubesServer(data_dir, port).start()
+    return NubesServer(with_settings(data_dir, SETTINGS), port).start()
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +78,7 @@ def mapping_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NubesSe
 
 
 def client_for(server: NubesServer, service: str) -> Any:
-    return boto3.client(service, endpoint_url=server.endpoint, region_name="us-east-1",
-                        config=Config(retries={"max_attempts": 1}), **CREDENTIALS)
+    return client_factory(server)(service)
 
 
 @pytest.fixture(scope="session")
